@@ -1,0 +1,164 @@
+import datetime as dt
+from typing import Self
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from incidents.access import visibility_q
+from incidents.refs import action_ref
+from postmortems.models import ContributingFactor, Postmortem
+
+OPEN_STATUSES = ["open", "in_progress"]
+
+
+class ActionItemQuerySet(models.QuerySet["ActionItem"]):
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> Self:
+        return self.filter(visibility_q(user, "postmortem__incident"))
+
+    def open(self) -> Self:
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def overdue(self, today: dt.date) -> Self:
+        return self.open().filter(due_date__lt=today)
+
+    def due_within(self, today: dt.date, days: int) -> Self:
+        return self.open().filter(due_date__gte=today, due_date__lte=today + dt.timedelta(days))
+
+    def owned_by(self, user: AbstractBaseUser) -> Self:
+        return self.filter(owner=user)
+
+
+class ActionItemPriority(models.TextChoices):
+    P0 = "P0", "P0 · drop everything"
+    P1 = "P1", "P1 · this week"
+    P2 = "P2", "P2 · this month"
+    P3 = "P3", "P3 · this quarter"
+
+
+class ActionItemStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    WONT_DO = "wont_do", "Won't do"
+
+
+class ActionItemCategory(models.TextChoices):
+    PREVENT = "prevent", "Prevent"
+    DETECT = "detect", "Detect"
+    MITIGATE = "mitigate", "Mitigate"
+    LEARN = "learn", "Learn"
+
+
+class ActionItem(models.Model):
+    Priority = ActionItemPriority
+    Status = ActionItemStatus
+    Category = ActionItemCategory
+
+    postmortem = models.ForeignKey(Postmortem, on_delete=models.CASCADE, related_name="actions")
+    number = models.PositiveIntegerField(help_text="Shown as AI-001; counts per postmortem.")
+    title = models.CharField(max_length=300)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="action_items",
+    )
+    owner_team = models.CharField(max_length=120, blank=True, verbose_name="owning team")
+    priority = models.CharField(max_length=2, choices=Priority, default=Priority.P2)
+    due_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status, default=Status.OPEN)
+    wont_do_reason = models.TextField(blank=True)
+    category = models.CharField(max_length=10, choices=Category)
+    verification_signal = models.TextField(
+        blank=True, help_text='Observable signal that it is done: "done when ...".'
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    tracking_url = models.URLField(blank=True, max_length=500, verbose_name="tracking link")
+    factor = models.ForeignKey(
+        ContributingFactor,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="actions",
+        help_text="The contributing factor this action answers.",
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ActionItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["postmortem", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["postmortem", "number"], name="actions_actionitem_number_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1), name="actions_actionitem_number_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(priority__in=ActionItemPriority.values),
+                name="actions_actionitem_priority_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ActionItemStatus.values),
+                name="actions_actionitem_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(category__in=ActionItemCategory.values),
+                name="actions_actionitem_category_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="wont_do") | ~Q(wont_do_reason=""),
+                name="actions_actionitem_wont_do_has_reason",
+                violation_error_message="Say why this action will not be done.",
+            ),
+            # Done means someone confirmed the verification signal.
+            models.CheckConstraint(
+                condition=~Q(status="done")
+                | Q(verified_at__isnull=False, verified_by__isnull=False),
+                name="actions_actionitem_done_is_verified",
+                violation_error_message="An action is done only once its signal is verified.",
+            ),
+        ]
+        indexes = [
+            # The overdue dashboard and the reminder digest: open items by
+            # owner, oldest due date first.
+            models.Index(
+                fields=["owner", "due_date"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="actions_open_by_owner_due",
+            ),
+            # The same for items owned by a team rather than a person.
+            models.Index(
+                fields=["owner_team", "due_date"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="actions_open_by_team_due",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ref} {self.title}"
+
+    @property
+    def ref(self) -> str:
+        return action_ref(self.number)
+
+    @property
+    def owner_label(self) -> str:
+        if self.owner_id:
+            return self.owner.get_full_name() or self.owner.get_username()
+        return self.owner_team
+
+    def days_overdue(self, today: dt.date) -> int:
+        if self.status not in OPEN_STATUSES or self.due_date is None:
+            return 0
+        return max(0, (today - self.due_date).days)

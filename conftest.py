@@ -1,0 +1,6 @@
+"""Test-wide environment, set before Django reads its settings."""
+
+import os
+
+# Tests never run with a production secret; DEBUG stays off as Django forces.
+os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret")

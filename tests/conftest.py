@@ -1,0 +1,27 @@
+import os
+
+import pytest
+
+from tests.factories import UserFactory
+
+# CI sets REQUIRE_SERVICES=1: a test that needs PostgreSQL, Redis, a Celery
+# worker or Chromium then fails instead of skipping when the service is absent.
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def need(service: str, reason: str) -> None:
+    """Skip (locally) or fail (in CI) when a real service this test needs is missing."""
+    message = f"{service} is not available: {reason}"
+    if REQUIRE_SERVICES:
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory(username="responder")
+
+
+@pytest.fixture
+def outsider(db):
+    return UserFactory(username="outsider")
