@@ -3,6 +3,7 @@
 Every variable is documented in README.md ("Configuration").
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -93,7 +94,11 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(_SQLITE_OPTIONS)
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}
+    # A file (not :memory:) so that live-server and concurrency tests share it;
+    # one per process so that parallel test runs never delete each other's.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
