@@ -85,6 +85,11 @@ class Incident(models.Model):
         default=False,
         help_text="Security track: only named responders can see this incident.",
     )
+    status_cadence_minutes = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Minutes between status updates; empty uses the severity's cadence.",
+    )
     solo_mode = models.BooleanField(
         default=False, help_text="One person holds every response role."
     )
@@ -132,6 +137,8 @@ class Incident(models.Model):
 
     @property
     def status_cadence(self) -> dt.timedelta:
+        if self.status_cadence_minutes:
+            return dt.timedelta(minutes=self.status_cadence_minutes)
         return self.STATUS_CADENCE[self.Severity(self.severity)]
 
     def milestone_times(self) -> dict[str, dt.datetime]:
@@ -182,10 +189,13 @@ class TimelineEvent(models.Model):
         blank=True,
         help_text="Where this is recorded: an alert, a log line, a chat message, a deploy.",
     )
+    highlighted = models.BooleanField(default=False, help_text="A key event of the incident.")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Bumped by every edit; an edit carries the version it was loaded at.
+    version = models.PositiveIntegerField(default=1)
 
     objects = TimelineEventQuerySet.as_manager()
 
@@ -215,6 +225,34 @@ class TimelineEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.text[:60]}"
+
+
+class TimelineEventRevision(models.Model):
+    """A timeline entry as it was before an edit or a deletion: the history kept."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="+")
+    # Kept (with a null event) when the entry itself is deleted.
+    event = models.ForeignKey(
+        TimelineEvent, null=True, on_delete=models.SET_NULL, related_name="revisions"
+    )
+    version = models.PositiveIntegerField()
+    occurred_at = models.DateTimeField()
+    kind = models.CharField(max_length=16)
+    milestone = models.CharField(max_length=10, blank=True)
+    text = models.TextField()
+    actor = models.CharField(max_length=120, blank=True)
+    source = models.CharField(max_length=500, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+    change = models.CharField(max_length=10, choices=[("edit", "Edited"), ("delete", "Deleted")])
+
+    class Meta:
+        ordering = ["incident", "changed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.text[:40]} v{self.version} ({self.change})"
 
 
 class RoleAssignmentRole(models.TextChoices):

@@ -1,10 +1,18 @@
 import datetime as dt
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from incidents.models import Incident, TimelineEvent
+from incidents.models import (
+    ChecklistItem,
+    Incident,
+    RoleAssignment,
+    StatusUpdate,
+    TimelineEvent,
+    TimelineEventRevision,
+)
 from incidents.pulse import default_checklist
 from incidents.refs import incident_ref, parse_incident_ref
 
@@ -88,3 +96,255 @@ def incident_declare(
         )
         incident.checklist.bulk_create(default_checklist(incident))
     return incident
+
+
+# The state follows the milestones; "closed" is the one explicit step.
+def _state_from_milestones(milestones: set[str]) -> str:
+    if TimelineEvent.Milestone.RESOLVED in milestones:
+        return Incident.State.RESOLVED
+    if TimelineEvent.Milestone.MITIGATED in milestones:
+        return Incident.State.MITIGATED
+    return Incident.State.ACTIVE
+
+
+def incident_sync_state(*, incident: Incident) -> Incident:
+    if incident.state == Incident.State.CLOSED:
+        return incident
+    state = _state_from_milestones(set(incident.milestone_times()))
+    if state != incident.state:
+        incident.state = state
+        incident.save(update_fields=["state", "updated_at"])
+    return incident
+
+
+class MilestoneTaken(ValidationError):
+    """The milestone belongs to another entry; the form offers to move it."""
+
+    def __init__(self, holder: TimelineEvent):
+        self.holder = holder
+        super().__init__(
+            {
+                "milestone": ValidationError(
+                    "“%(milestone)s” is already set on the entry at %(time)s (“%(text)s”). "
+                    "Tick “move milestone here” to move it to this entry.",
+                    code="milestone_taken",
+                    params={
+                        "milestone": holder.get_milestone_display(),
+                        "time": f"{timezone.localtime(holder.occurred_at):%Y-%m-%d %H:%M}",
+                        "text": holder.text[:60],
+                    },
+                )
+            }
+        )
+
+
+def _take_milestone(
+    *, incident: Incident, milestone: str, for_event: TimelineEvent | None, move: bool, by
+) -> None:
+    """Clear the milestone from its current holder when moving it, else refuse."""
+    if not milestone:
+        return
+    holder = (
+        incident.events.select_for_update()
+        .filter(milestone=milestone)
+        .exclude(pk=for_event.pk if for_event else None)
+        .first()
+    )
+    if holder is None:
+        return
+    if not move:
+        raise MilestoneTaken(holder)
+    _record_revision(holder, by=by, change="edit")
+    holder.milestone = ""
+    holder.version += 1
+    holder.save(update_fields=["milestone", "version"])
+
+
+def _record_revision(event: TimelineEvent, *, by, change: str) -> None:
+    TimelineEventRevision.objects.create(
+        incident_id=event.incident_id,
+        event=event if change == "edit" else None,
+        version=event.version,
+        occurred_at=event.occurred_at,
+        kind=event.kind,
+        milestone=event.milestone,
+        text=event.text,
+        actor=event.actor,
+        source=event.source,
+        changed_by=by,
+        change=change,
+    )
+
+
+@transaction.atomic
+def timeline_add(
+    *,
+    incident: Incident,
+    author,
+    text: str,
+    occurred_at: dt.datetime | None = None,
+    kind: str = TimelineEvent.Kind.FACT,
+    milestone: str = "",
+    actor: str = "",
+    source: str = "",
+    highlighted: bool = False,
+    move_milestone: bool = False,
+) -> TimelineEvent:
+    _take_milestone(
+        incident=incident, milestone=milestone, for_event=None, move=move_milestone, by=author
+    )
+    event = TimelineEvent.objects.create(
+        incident=incident,
+        occurred_at=occurred_at or timezone.now(),
+        kind=kind,
+        milestone=milestone,
+        text=text,
+        actor=actor,
+        source=source,
+        highlighted=highlighted,
+        author=author,
+    )
+    if milestone:
+        incident_sync_state(incident=incident)
+    return event
+
+
+class StaleVersion(Exception):
+    """Someone saved first: the caller shows theirs beside yours."""
+
+    def __init__(self, current):
+        self.current = current
+        super().__init__(f"{type(current).__name__} {current.pk} is at version {current.version}")
+
+
+_EDITABLE = ("occurred_at", "kind", "milestone", "text", "actor", "source", "highlighted")
+
+
+@transaction.atomic
+def timeline_edit(
+    *, event: TimelineEvent, by, version: int, move_milestone: bool = False, **changes
+) -> TimelineEvent:
+    """Save an edit made to ``version``; StaleVersion if someone saved after it."""
+    unknown = set(changes) - set(_EDITABLE)
+    if unknown:
+        raise TypeError(f"Not editable: {', '.join(sorted(unknown))}")
+    current = TimelineEvent.objects.select_for_update().get(pk=event.pk)
+    if current.version != version:
+        raise StaleVersion(current)
+    if all(getattr(current, field) == value for field, value in changes.items()):
+        return current
+    if changes.get("milestone"):
+        _take_milestone(
+            incident=current.incident,
+            milestone=changes["milestone"],
+            for_event=current,
+            move=move_milestone,
+            by=by,
+        )
+    _record_revision(current, by=by, change="edit")
+    for field, value in changes.items():
+        setattr(current, field, value)
+    current.version += 1
+    current.save(update_fields=[*changes, "version"])
+    incident_sync_state(incident=current.incident)
+    return current
+
+
+@transaction.atomic
+def timeline_delete(*, event: TimelineEvent, by, version: int) -> None:
+    current = TimelineEvent.objects.select_for_update().get(pk=event.pk)
+    if current.version != version:
+        raise StaleVersion(current)
+    _record_revision(current, by=by, change="delete")
+    incident = current.incident
+    current.delete()
+    incident_sync_state(incident=incident)
+
+
+@transaction.atomic
+def role_assign(*, incident: Incident, role: str, user, by) -> RoleAssignment:
+    """Hand a role to someone: the previous holder's assignment ends, the
+    history stays, and the timeline records the change."""
+    now = timezone.now()
+    current = incident.roles.select_for_update().filter(role=role, ended_at__isnull=True).first()
+    if current is not None and current.user_id == user.pk:
+        return current
+    if current is not None:
+        current.ended_at = now
+        current.save(update_fields=["ended_at"])
+    assignment = RoleAssignment.objects.create(
+        incident=incident, role=role, user=user, started_at=now, assigned_by=by
+    )
+    label = RoleAssignment.Role(role).label
+    previous = f" (was {_name(current.user)})" if current else ""
+    timeline_add(
+        incident=incident,
+        author=by,
+        occurred_at=now,
+        kind=TimelineEvent.Kind.ROLE_CHANGE,
+        text=f"{label}: {_name(user)}{previous}",
+        actor=_name(by) if by else "",
+    )
+    return assignment
+
+
+@transaction.atomic
+def solo_mode_declare(*, incident: Incident, user, by) -> None:
+    """One person explicitly takes every role (incident-response seed)."""
+    for role in RoleAssignment.Role:
+        role_assign(incident=incident, role=role, user=user, by=by)
+    if not incident.solo_mode:
+        incident.solo_mode = True
+        incident.save(update_fields=["solo_mode", "updated_at"])
+
+
+@transaction.atomic
+def status_update_post(
+    *,
+    incident: Incident,
+    author,
+    known: str,
+    impact: str,
+    next_update_due: dt.datetime,
+    unknown: str = "",
+    mitigation: str = "",
+    posted_at: dt.datetime | None = None,
+) -> StatusUpdate:
+    posted_at = posted_at or timezone.now()
+    if next_update_due <= posted_at:
+        raise ValidationError(
+            {"next_update_due": "The next update must be due after this one is posted."}
+        )
+    update = StatusUpdate.objects.create(
+        incident=incident,
+        posted_at=posted_at,
+        known=known,
+        unknown=unknown,
+        impact=impact,
+        mitigation=mitigation,
+        next_update_due=next_update_due,
+        author=author,
+    )
+    due = timezone.localtime(next_update_due)
+    timeline_add(
+        incident=incident,
+        author=author,
+        occurred_at=posted_at,
+        kind=TimelineEvent.Kind.STATUS,
+        text=f"Status update: {known} Impact: {impact} Next update by {due:%H:%M}.",
+        actor=_name(author) if author else "",
+    )
+    return update
+
+
+def checklist_tick(*, item: ChecklistItem, by, done: bool) -> ChecklistItem:
+    if done == item.done:
+        return item
+    item.done_at = timezone.now() if done else None
+    item.done_by = by if done else None
+    item.save(update_fields=["done_at", "done_by"])
+    return item
+
+
+def _name(user) -> str:
+    return user.get_full_name() or user.get_username()
