@@ -6,7 +6,6 @@ zone); a time without a zone is in the viewer's zone. The result is aware.
 
 import datetime as dt
 import re
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 
@@ -39,11 +38,3 @@ def _invalid(value: str) -> ValidationError:
     return ValidationError(
         "“%(value)s” is not a time I can read. " + HELP, code="invalid", params={"value": value}
     )
-
-
-def zone_named(name: str, default: dt.tzinfo) -> dt.tzinfo:
-    """The IANA zone of that name, or the default for an unknown or empty name."""
-    try:
-        return ZoneInfo(name) if name else default
-    except (ValueError, KeyError, OSError):
-        return default

@@ -4,7 +4,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ValidationError
 
-from incidents.timeparse import parse_typed_time, zone_named
+from incidents.timeparse import parse_typed_time
+from postmortems.timezones import zone_named
 
 BERLIN = ZoneInfo("Europe/Berlin")
 TODAY = dt.date(2026, 11, 24)
