@@ -1,0 +1,78 @@
+# make run    demo workspace on http://127.0.0.1:8000 (SQLite, eager tasks, in-process live bus)
+# make test   the test suite on SQLite; services it cannot find are skipped, with the reason
+# make lint   ruff and the missing-migrations check
+# make ci     what CI runs: lint, the suite on SQLite, then again on PostgreSQL + Redis + a worker
+#
+# Everything runs from .venv, created with Python 3.12 on first use.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON := $(BIN)/python
+# Touched after each install: pip runs again only when pyproject.toml is newer.
+INSTALLED := $(VENV)/.installed
+
+HOST := 127.0.0.1
+PORT := 8000
+
+.PHONY: help install run test lint ci screenshot
+
+help:
+	@sed -n 's/^# make /make /p' $(firstword $(MAKEFILE_LIST))
+
+# python3.12 on PATH (a pyenv shim counts only if it resolves here), else pyenv's
+# 3.12, else stop. Each candidate must really run as 3.12.
+define find_python
+for candidate in python3.12 \
+	"$$(pyenv which python3.12 2>/dev/null)" \
+	$$(ls -d "$$(pyenv root 2>/dev/null || echo "$${PYENV_ROOT:-$$HOME/.pyenv}")"/versions/3.12*/bin/python3.12 2>/dev/null | sort -rV); do \
+	if [ -n "$$candidate" ] && "$$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' 2>/dev/null; then \
+		echo "$$candidate"; exit 0; \
+	fi; \
+done; exit 1
+endef
+
+$(PYTHON):
+	@python="$$( $(find_python) )" || { \
+		echo "make: Python 3.12 is required but was not found (tried python3.12 on PATH and pyenv's versions/3.12*)." >&2; \
+		echo "      Install it (e.g. 'pyenv install 3.12') and run make again." >&2; \
+		exit 1; }; \
+	echo "Creating $(VENV) with $$python"; \
+	"$$python" -m venv $(VENV)
+
+$(INSTALLED): pyproject.toml | $(PYTHON)
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' || { \
+		echo "make: $(VENV) is not a Python 3.12 environment; remove it and run make again." >&2; exit 1; }
+	$(PYTHON) -m pip install --quiet --upgrade pip
+	$(PYTHON) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(INSTALLED)
+
+run: export DEBUG = 1
+run: install
+	$(PYTHON) manage.py migrate --noinput
+	$(PYTHON) manage.py load_demo
+	@DJANGO_SETTINGS_MODULE=postmortems.settings $(PYTHON) -c 'import django; django.setup(); \
+		from django.conf import settings as s; \
+		print(f"\nDemo workspace: http://$(HOST):$(PORT)/  sign in as {s.DEMO_USERNAME} / {s.DEMO_PASSWORD}\n")'
+	@# One process: without REDIS_URL the live bus lives inside it.
+	$(BIN)/uvicorn postmortems.asgi:application --host $(HOST) --port $(PORT) --lifespan off
+
+# Extra pytest arguments: make test PYTEST_ARGS='-k timeline -x'
+test: install
+	$(PYTHON) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DEBUG=1 $(PYTHON) manage.py makemigrations --check --dry-run
+
+ci:
+	bash .ci/run
+
+# The README's screenshot (docs/screenshot.png) of the demo's incident list.
+screenshot: install
+	$(PYTHON) scripts/screenshot.py
