@@ -6,4 +6,5 @@ app_name = "incidents"
 
 urlpatterns = [
     path("", views.incident_list, name="list"),
+    path("<str:ref>/", views.incident_detail, name="detail"),
 ]
