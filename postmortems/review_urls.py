@@ -8,4 +8,5 @@ app_name = "postmortems"
 
 urlpatterns = [
     path("", views.postmortem_list, name="list"),
+    path("<str:ref>/", views.postmortem_detail, name="detail"),
 ]
