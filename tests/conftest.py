@@ -17,6 +17,19 @@ def need(service: str, reason: str) -> None:
     pytest.skip(message)
 
 
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    """Production settings, less what a test client cannot use: HTTPS
+    redirects, the collectstatic manifest, and a slow password hasher (each
+    test user would cost half a second)."""
+    settings.SECURE_SSL_REDIRECT = False
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture
 def user(db):
     return UserFactory(username="responder")

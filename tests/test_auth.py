@@ -15,18 +15,6 @@ PASSWORD = "correct horse battery"  # what UserFactory sets
 LOGIN = reverse("login")
 
 
-@pytest.fixture(autouse=True)
-def _test_settings(settings):
-    """The test client speaks plain HTTP, nothing ran collectstatic, and a
-    fast hasher keeps the many users cheap. (Belongs in tests/conftest.py.)"""
-    settings.SECURE_SSL_REDIRECT = False
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 @pytest.mark.parametrize(
     "name", ["home", "incidents:list", "postmortems:list", "actions:list", "admin:index"]
 )

@@ -13,18 +13,6 @@ pytestmark = pytest.mark.django_db
 LIST = reverse("actions:list")
 
 
-@pytest.fixture(autouse=True)
-def _test_settings(settings):
-    """The test client speaks plain HTTP, nothing ran collectstatic, and a
-    fast hasher keeps the many users cheap. (Belongs in tests/conftest.py.)"""
-    settings.SECURE_SSL_REDIRECT = False
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 @pytest.fixture
 def signed_in(client, user):
     client.force_login(user)

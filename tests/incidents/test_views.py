@@ -20,18 +20,6 @@ LIST = reverse("incidents:list")
 T0 = dt.datetime(2026, 11, 24, 12, 0, tzinfo=dt.UTC)
 
 
-@pytest.fixture(autouse=True)
-def _test_settings(settings):
-    """The test client speaks plain HTTP, nothing ran collectstatic, and a
-    fast hasher keeps the many users cheap. (Belongs in tests/conftest.py.)"""
-    settings.SECURE_SSL_REDIRECT = False
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 @pytest.fixture
 def signed_in(client, user):
     client.force_login(user)
