@@ -13,11 +13,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from tests.conftest import need
 
-pytestmark = [
-    pytest.mark.browser,
-    # WhiteNoise looks for STATIC_ROOT, which only collectstatic creates; not needed here.
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
+pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Playwright's own browser download is not used: Debian's chromium is.
