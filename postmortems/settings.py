@@ -136,7 +136,7 @@ WHITENOISE_USE_FINDERS = DEBUG or env_bool("WHITENOISE_USE_FINDERS", False)
 # Redis: the Celery broker and the live bus. Without it, tasks run eagerly in
 # the web process and the live bus is in-process (one server process only).
 REDIS_URL = env_str("REDIS_URL")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -153,9 +153,15 @@ CELERY_TIMEZONE = TIME_ZONE
 EXPORT_REPO_ROOT = env_paths("EXPORT_REPO_ROOT", [BASE_DIR / "var" / "export-repo"])[0]
 EXPORT_LOG_ROOTS = env_paths("EXPORT_LOG_ROOTS", [BASE_DIR / "var" / "log-roots"])
 
-# Email: printed to the console unless EMAIL_BACKEND names another backend
-# (Django 6.1's MAILERS; the SMTP options apply to the SMTP backend only).
-_EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Email: printed to the console in development, sent through SMTP (a local
+# MTA by default) otherwise, unless EMAIL_BACKEND names another backend.
+# Django 6.1's MAILERS; the SMTP options apply to the SMTP backend only.
+_EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
 _SMTP_OPTIONS = {
     "host": env_str("EMAIL_HOST", "localhost"),
     "port": env_int("EMAIL_PORT", 25),

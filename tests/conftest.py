@@ -30,6 +30,22 @@ def _test_settings(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _eager_tasks(request):
+    """Tasks run in the test's own process and database, also when REDIS_URL
+    is set: a worker elsewhere would read the real database, not the test one.
+    Tests marked ``services`` talk to the real worker instead."""
+    if request.node.get_closest_marker("services"):
+        yield
+        return
+    from postmortems.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
 @pytest.fixture
 def user(db):
     return UserFactory(username="responder")
