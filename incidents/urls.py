@@ -1,10 +1,11 @@
 from django.urls import path
 
-from incidents import views
+from incidents.views import lists, page
 
 app_name = "incidents"
 
 urlpatterns = [
-    path("", views.incident_list, name="list"),
-    path("<str:ref>/", views.incident_detail, name="detail"),
+    path("", lists.incident_list, name="list"),
+    path("<str:ref>/", page.incident_detail, name="detail"),
+    path("<str:ref>/header/", page.incident_header, name="header"),
 ]

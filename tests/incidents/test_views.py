@@ -298,6 +298,6 @@ def test_detail_query_count_does_not_grow_with_rows(signed_in, django_assert_num
     for role in list(RoleAssignment.Role)[: min(rows, 4)]:
         RoleAssignmentFactory(incident=incident, role=role)
     # session, user, incident (+declarer, postmortem), events, roles, responders, status
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(9):
         response = signed_in.get(detail(incident))
     assert len(response.context["events"]) == rows
