@@ -27,6 +27,8 @@ class TypedTimeField(forms.CharField):
     def __init__(self, **kwargs):
         kwargs.setdefault("help_text", TIME_HELP)
         super().__init__(**kwargs)
+        self.widget.attrs.setdefault("placeholder", "now, or 14:05")
+        self.widget.attrs.setdefault("autocomplete", "off")
 
     def to_python(self, value):
         text = super().to_python(value)
@@ -65,9 +67,14 @@ def validate_http_url(value: str) -> None:
 
 class IncidentDeclareForm(forms.Form):
     title = forms.CharField(max_length=200)
-    severity = forms.ChoiceField(choices=Incident.Severity.choices, help_text=SEVERITY_HELP)
-    impact_category = forms.ChoiceField(choices=Incident.ImpactCategory.choices)
-    detection_method = forms.ChoiceField(choices=Incident.DetectionMethod.choices)
+    # No preselected answer: the declarer makes each call consciously.
+    severity = forms.ChoiceField(
+        choices=[("", "Choose…"), *Incident.Severity.choices], help_text=SEVERITY_HELP
+    )
+    impact_category = forms.ChoiceField(choices=[("", "Choose…"), *Incident.ImpactCategory.choices])
+    detection_method = forms.ChoiceField(
+        choices=[("", "Choose…"), *Incident.DetectionMethod.choices]
+    )
     summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     started_at = TypedTimeField(required=False, label="Impact started")
     detected_at = TypedTimeField(required=False, label="Detected")
@@ -83,7 +90,12 @@ class IncidentDeclareForm(forms.Form):
         label="Restricted (security track)",
         help_text="Only the named responders and superusers will see this incident.",
     )
-    responders = UserMultipleChoiceField(queryset=User.objects.none(), required=False)
+    responders = UserMultipleChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text="Hold Ctrl (⌘ on a Mac) to pick several. You are added automatically.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",
     "django_htmx",
     "postmortems",
     "incidents",
@@ -76,6 +77,8 @@ TEMPLATES = [
         },
     },
 ]
+
+FORM_RENDERER = "postmortems.formrenderer.FormRenderer"
 
 # Database: SQLite in the project folder unless DATABASE_URL says otherwise.
 # WAL lets readers work while one writer writes; IMMEDIATE transactions take

@@ -1,11 +1,15 @@
 from django import forms
+from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import IntegrityError
 from django.http import HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
+from incidents.forms import IncidentDeclareForm
 from incidents.models import Incident
+from incidents.services import incident_declare
 from postmortems.http import HtmxHttpRequest, wants_fragment
 
 PAGE_SIZE = 25
@@ -42,3 +46,35 @@ def incident_list(request: HtmxHttpRequest) -> HttpResponse:
         template,
         {"page": page, "filters": filters, "filtered": bool(state or severity)},
     )
+
+
+@require_http_methods(["GET", "POST"])
+def incident_new(request: HtmxHttpRequest) -> HttpResponse:
+    """Declare an incident; a failed save re-renders the form with what was typed."""
+    form = IncidentDeclareForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            incident = incident_declare(
+                title=data["title"],
+                severity=data["severity"],
+                impact_category=data["impact_category"],
+                detection_method=data["detection_method"],
+                summary=data["summary"],
+                started_at=data["started_at"],
+                detected_at=data["detected_at"],
+                is_hotfix=data["is_hotfix"],
+                change_id=data["change_id"],
+                restricted=data["restricted"],
+                responders=list(data["responders"]),
+                declared_by=request.user,
+            )
+        except IntegrityError:
+            # Another declare took this change id between validation and save.
+            form.add_error("change_id", "Another incident already has this change id.")
+        else:
+            messages.success(
+                request, f"{incident.ref} declared. Assign roles and start the timeline."
+            )
+            return redirect(incident)
+    return render(request, "incidents/new.html", {"form": form})
