@@ -15,6 +15,7 @@ from incidents.models import (
 )
 from incidents.pulse import default_checklist
 from incidents.refs import incident_ref, parse_incident_ref
+from postmortems.versioning import StaleVersion, save_if_current
 
 # Concurrent declares on the same day race for the next number; the unique
 # ref makes the loser retry with the number after the winner's.
@@ -209,14 +210,6 @@ def timeline_add(
     return event
 
 
-class StaleVersion(Exception):
-    """Someone saved first: the caller shows theirs beside yours."""
-
-    def __init__(self, current):
-        self.current = current
-        super().__init__(f"{type(current).__name__} {current.pk} is at version {current.version}")
-
-
 _EDITABLE = ("occurred_at", "kind", "milestone", "text", "actor", "source", "highlighted")
 
 
@@ -228,11 +221,11 @@ def timeline_edit(
     unknown = set(changes) - set(_EDITABLE)
     if unknown:
         raise TypeError(f"Not editable: {', '.join(sorted(unknown))}")
-    current = TimelineEvent.objects.select_for_update().get(pk=event.pk)
-    if current.version != version:
-        raise StaleVersion(current)
+    current = TimelineEvent.objects.get(pk=event.pk)
     if all(getattr(current, field) == value for field, value in changes.items()):
         return current
+    if current.version != version:
+        raise StaleVersion(current)
     if changes.get("milestone"):
         _take_milestone(
             incident=current.incident,
@@ -242,23 +235,22 @@ def timeline_edit(
             by=by,
         )
     _record_revision(current, by=by, change="edit")
-    for field, value in changes.items():
-        setattr(current, field, value)
-    current.version += 1
-    current.save(update_fields=[*changes, "version"])
-    incident_sync_state(incident=current.incident)
-    return current
+    # The UPDATE matches only the version edited; a concurrent save makes it
+    # miss, and the revision above rolls back with the transaction.
+    saved = save_if_current(current, version=version, **changes)
+    incident_sync_state(incident=saved.incident)
+    return saved
 
 
 @transaction.atomic
 def timeline_delete(*, event: TimelineEvent, by, version: int) -> None:
-    current = TimelineEvent.objects.select_for_update().get(pk=event.pk)
+    current = TimelineEvent.objects.get(pk=event.pk)
     if current.version != version:
         raise StaleVersion(current)
     _record_revision(current, by=by, change="delete")
-    incident = current.incident
-    current.delete()
-    incident_sync_state(incident=incident)
+    if not TimelineEvent.objects.filter(pk=current.pk, version=version).delete()[0]:
+        raise StaleVersion(TimelineEvent.objects.get(pk=current.pk))
+    incident_sync_state(incident=current.incident)
 
 
 @transaction.atomic

@@ -1,0 +1,98 @@
+import pytest
+from django.core.exceptions import ValidationError
+
+from postmortems.models import Postmortem, Revision
+from postmortems.services import (
+    impact_field_save,
+    postmortem_start,
+    postmortem_transition,
+    section_save,
+)
+from postmortems.versioning import StaleVersion, normalize_text, same_text
+from tests.factories import IncidentFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def postmortem():
+    return postmortem_start(incident=IncidentFactory(), kind="review", facilitator=None)
+
+
+@pytest.fixture
+def ana():
+    return UserFactory(username="ana")
+
+
+@pytest.fixture
+def ben():
+    return UserFactory(username="ben")
+
+
+def test_of_two_saves_from_the_same_version_the_first_wins(postmortem, ana, ben):
+    section = postmortem.sections.get(key="root_cause")
+    section_save(section=section, by=ana, body="Pool exhausted by leaked connections.", version=1)
+    with pytest.raises(StaleVersion) as conflict:
+        section_save(section=section, by=ben, body="A config change.", version=1)
+    assert conflict.value.current.body == "Pool exhausted by leaked connections."
+    section.refresh_from_db()
+    assert (section.body, section.version) == ("Pool exhausted by leaked connections.", 2)
+    assert Revision.objects.filter(target="section:root_cause").count() == 1
+
+
+def test_a_save_records_who_changed_what(postmortem, ana):
+    section = postmortem.sections.get(key="lessons")
+    section_save(section=section, by=ana, body="Alert on queue age.", version=1)
+    revision = Revision.objects.get()
+    assert (revision.author, revision.target, revision.version, revision.content) == (
+        ana,
+        "section:lessons",
+        2,
+        "Alert on queue age.",
+    )
+
+
+def test_whitespace_only_autosaves_never_conflict(postmortem, ana, ben):
+    section = postmortem.sections.get(key="prevention")
+    section_save(section=section, by=ana, body="Line one\nLine two", version=1)
+    unchanged = section_save(section=section, by=ben, body="Line one  \r\nLine two\n\n", version=1)
+    assert unchanged.version == 2
+    assert Revision.objects.count() == 1
+
+
+def test_text_is_stored_with_unix_line_endings():
+    assert normalize_text("a \r\nb\r\n\r\n") == "a\nb"
+    assert same_text("a\n", "a")
+    assert not same_text("a b", "ab")
+
+
+def test_impact_fields_use_the_same_rule(postmortem, ana, ben):
+    field = postmortem.impact_fields.get(key="slo_budget_consumed")
+    impact_field_save(field=field, by=ana, value="31%", version=1)
+    with pytest.raises(StaleVersion):
+        impact_field_save(field=field, by=ben, value="30%", version=1)
+    field.refresh_from_db()
+    assert field.value == "31%"
+
+
+def test_the_workflow_moves_one_step_at_a_time_and_records_it(postmortem, ana):
+    with pytest.raises(ValidationError):
+        postmortem_transition(postmortem=postmortem, to="final", by=ana, version=1)
+    postmortem = postmortem_transition(postmortem=postmortem, to="in_review", by=ana, version=1)
+    postmortem = postmortem_transition(postmortem=postmortem, to="final", by=ana, version=2)
+    assert postmortem.state == Postmortem.State.FINAL
+    assert postmortem.finalized_at is not None
+    history = list(Revision.objects.filter(target="workflow").values_list("summary", flat=True))
+    assert history == ["Draft → In review", "In review → Final"]
+
+
+def test_reopening_a_final_postmortem_clears_its_final_date(postmortem, ana):
+    for step, to in enumerate(["in_review", "final", "in_review"], start=1):
+        postmortem = postmortem_transition(postmortem=postmortem, to=to, by=ana, version=step)
+    assert postmortem.finalized_at is None
+
+
+def test_two_facilitators_cannot_both_move_it(postmortem, ana, ben):
+    postmortem_transition(postmortem=postmortem, to="in_review", by=ana, version=1)
+    with pytest.raises(StaleVersion):
+        postmortem_transition(postmortem=postmortem, to="in_review", by=ben, version=1)
