@@ -1,4 +1,6 @@
 import datetime as dt
+import uuid
+from pathlib import Path
 from typing import Self
 
 from django.conf import settings
@@ -53,6 +55,9 @@ class Postmortem(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     finalized_at = models.DateTimeField(null=True, blank=True)
+    related_incidents = models.ManyToManyField(
+        Incident, blank=True, related_name="related_postmortems"
+    )
     # Bumped by every workflow change, so two facilitators cannot both move it.
     version = models.PositiveIntegerField(default=1)
 
@@ -286,3 +291,30 @@ class ExportRun(models.Model):
 
     def __str__(self) -> str:
         return f"Export of {self.postmortem_id}: {self.status}"
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    # Never the user's file name on disk: it may be anything.
+    suffix = Path(filename).suffix.lower()[:10]
+    return f"attachments/{instance.postmortem_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class Attachment(models.Model):
+    """Supporting data stored by the app (graphs, screenshots); served only
+    through a view that applies the visibility rule, never as public media."""
+
+    postmortem = models.ForeignKey(Postmortem, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    caption = models.CharField(max_length=300, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["postmortem", "uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.caption or self.original_name

@@ -5,7 +5,15 @@ from django.utils import timezone
 
 from incidents.models import Incident
 from postmortems.kinds import Kind, template_for
-from postmortems.models import ImpactField, Postmortem, Revision, Section, SignOff
+from postmortems.models import (
+    ContributingFactor,
+    ImpactField,
+    Postmortem,
+    Revision,
+    Section,
+    SignOff,
+    Why,
+)
 from postmortems.versioning import StaleVersion, normalize_text, same_text, save_if_current
 
 
@@ -143,3 +151,99 @@ def postmortem_transition(*, postmortem: Postmortem, to: str, by, version: int) 
         by=by,
     )
     return saved
+
+
+# Structured rows of a postmortem that people add, edit, reorder and delete.
+# Each carries ``position`` and ``version``; the history names them by target.
+RowModel = type[ContributingFactor] | type[Why]
+ROW_TARGETS: dict[type, str] = {ContributingFactor: "factor", Why: "why"}
+
+
+def _row_content(row) -> str:
+    if isinstance(row, ContributingFactor):
+        return f"[{row.get_layer_display()} · {row.get_status_display()}] {row.description}"
+    return f"{row.question} → {row.answer}"
+
+
+@transaction.atomic
+def row_add(*, model: RowModel, postmortem: Postmortem, by, **fields):
+    last = model.objects.filter(postmortem=postmortem).order_by("-position").first()
+    row = model.objects.create(
+        postmortem=postmortem, position=(last.position + 1) if last else 0, **fields
+    )
+    target = ROW_TARGETS[model]
+    _record(
+        postmortem,
+        target=f"{target}:{row.pk}",
+        version=row.version,
+        summary=f"Added {target}",
+        content=_row_content(row),
+        by=by,
+    )
+    return row
+
+
+@transaction.atomic
+def row_edit(*, row, by, version: int, **changes):
+    current = type(row).objects.get(pk=row.pk)
+    if all(getattr(current, field) == value for field, value in changes.items()):
+        return current
+    saved = save_if_current(current, version=version, **changes)
+    target = ROW_TARGETS[type(row)]
+    _record(
+        saved.postmortem,
+        target=f"{target}:{saved.pk}",
+        version=saved.version,
+        summary=f"Edited {target}",
+        content=_row_content(saved),
+        by=by,
+    )
+    return saved
+
+
+@transaction.atomic
+def row_delete(*, row, by, version: int) -> None:
+    model = type(row)
+    current = model.objects.get(pk=row.pk)
+    if not model.objects.filter(pk=current.pk, version=version).delete()[0]:
+        raise StaleVersion(current)
+    target = ROW_TARGETS[model]
+    _record(
+        current.postmortem,
+        target=f"{target}:{current.pk}",
+        version=current.version,
+        summary=f"Deleted {target}",
+        content=_row_content(current),
+        by=by,
+    )
+
+
+@transaction.atomic
+def row_move(*, row, by, offset: int) -> None:
+    """Move a row up (-1) or down (+1) among its siblings, renumbering them."""
+    model = type(row)
+    rows = list(model.objects.filter(postmortem_id=row.postmortem_id).order_by("position", "pk"))
+    index = next(i for i, r in enumerate(rows) if r.pk == row.pk)
+    target = max(0, min(len(rows) - 1, index + offset))
+    if target == index:
+        return
+    rows.insert(target, rows.pop(index))
+    for position, sibling in enumerate(rows):
+        if sibling.position != position:
+            model.objects.filter(pk=sibling.pk).update(position=position)
+
+
+@transaction.atomic
+def signoff_sign(*, signoff: SignOff, by, signed: bool) -> SignOff:
+    signoff.user = by if signed else None
+    signoff.signed_at = timezone.now() if signed else None
+    signoff.save(update_fields=["user", "signed_at"])
+    _record(
+        signoff.postmortem,
+        target=f"signoff:{signoff.role}",
+        version=1,
+        summary=f"{'Signed' if signed else 'Withdrew sign-off'} as {signoff.role}",
+        content="",
+        by=by,
+    )
+    return signoff

@@ -18,6 +18,7 @@ from incidents.models import (
 )
 from incidents.refs import incident_ref
 from postmortems.models import (
+    Attachment,
     ContributingFactor,
     ExportRun,
     ImpactField,
@@ -219,3 +220,14 @@ class ActionItemFactory(factory.django.DjangoModelFactory):
     due_date = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=7))
     category = ActionItem.Category.DETECT
     verification_signal = "Done when the alert fires in the staging game day."
+
+
+class AttachmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Attachment
+
+    postmortem = factory.SubFactory(PostmortemFactory)
+    file = factory.django.FileField(filename="error-rate.png", data=b"\x89PNG\r\n\x1a\n")
+    original_name = "error-rate.png"
+    content_type = "image/png"
+    caption = "Error rate during the incident"

@@ -1,12 +1,17 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from postmortems.models import Postmortem, Revision
+from postmortems.models import ContributingFactor, Postmortem, Revision, Why
 from postmortems.services import (
     impact_field_save,
     postmortem_start,
     postmortem_transition,
+    row_add,
+    row_delete,
+    row_edit,
+    row_move,
     section_save,
+    signoff_sign,
 )
 from postmortems.versioning import StaleVersion, normalize_text, same_text
 from tests.factories import IncidentFactory, UserFactory
@@ -96,3 +101,45 @@ def test_two_facilitators_cannot_both_move_it(postmortem, ana, ben):
     postmortem_transition(postmortem=postmortem, to="in_review", by=ana, version=1)
     with pytest.raises(StaleVersion):
         postmortem_transition(postmortem=postmortem, to="in_review", by=ben, version=1)
+
+
+def test_factors_are_added_in_order_edited_with_versions_and_moved(postmortem, ana, ben):
+    trigger = row_add(
+        model=ContributingFactor,
+        postmortem=postmortem,
+        by=ana,
+        layer="technical_trigger",
+        description="Pool size halved by a config change.",
+    )
+    gap = row_add(
+        model=ContributingFactor,
+        postmortem=postmortem,
+        by=ana,
+        layer="detection_gap",
+        description="No alert on pool saturation.",
+    )
+    assert [trigger.position, gap.position] == [0, 1]
+    row_edit(row=gap, by=ana, version=1, status="verified")
+    with pytest.raises(StaleVersion):
+        row_edit(row=gap, by=ben, version=1, description="Alerts were noisy.")
+    row_move(row=gap, by=ana, offset=-1)
+    assert list(postmortem.factors.values_list("layer", flat=True)) == [
+        "detection_gap",
+        "technical_trigger",
+    ]
+
+
+def test_a_deleted_why_stays_in_the_history(postmortem, ana):
+    why = row_add(model=Why, postmortem=postmortem, by=ana, question="Why?", answer="Because.")
+    row_delete(row=why, by=ana, version=1)
+    assert not postmortem.whys.exists()
+    assert Revision.objects.filter(summary="Deleted why", content="Why? → Because.").exists()
+
+
+def test_signing_off_records_who_and_when():
+    postmortem = postmortem_start(incident=IncidentFactory(), kind="full", facilitator=None)
+    lead = UserFactory()
+    signoff = signoff_sign(signoff=postmortem.signoffs.get(role="Tech Lead"), by=lead, signed=True)
+    assert signoff.user == lead
+    assert signoff.signed_at is not None
+    assert Revision.objects.filter(summary="Signed as Tech Lead", author=lead).exists()
