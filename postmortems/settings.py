@@ -154,6 +154,16 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = TIME_ZONE
 
+# The cache holds presence (who has which page open); shared through Redis
+# by all web processes when REDIS_URL is set.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 # Export: where finished postmortems are written. Paths typed by users
 # (log_root) must resolve inside one of EXPORT_LOG_ROOTS.
 EXPORT_REPO_ROOT = env_paths("EXPORT_REPO_ROOT", [BASE_DIR / "var" / "export-repo"])[0]

@@ -79,11 +79,12 @@ def test_every_incident_url_is_404_for_an_outsider(client, restricted, name, par
     assert SECRET_TITLE.encode() not in response.content
 
 
-@pytest.mark.parametrize(
-    ("name", "params"),
-    [(n, p) for n, p in INCIDENT_ROUTES],
-    ids=[n for n, _ in INCIDENT_ROUTES],
-)
+PAGE_ROUTES = [(n, p) for n, p in INCIDENT_ROUTES if p == ["ref"]]
+
+
+# Routes that also take a row's pk are left out: the walk cannot tell which
+# model's pk they take. Their outsider case above still holds.
+@pytest.mark.parametrize(("name", "params"), PAGE_ROUTES, ids=[n for n, _ in PAGE_ROUTES])
 def test_a_responder_reaches_every_incident_page(client, restricted, name, params):
     incident, responder, ids = restricted
     client.force_login(responder)
