@@ -1,6 +1,13 @@
+import io
 import os
+from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.test import override_settings
+from playwright.sync_api import Page, sync_playwright
+from pytest_django.live_server_helper import LiveServer
 
 from tests.factories import UserFactory
 
@@ -54,3 +61,59 @@ def user(db):
 @pytest.fixture
 def outsider(db):
     return UserFactory(username="outsider")
+
+
+# Browser tests (marked ``browser``) share these.
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Playwright's own browser download is not used: Debian's chromium is.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def live_server():
+    """pytest-django's live server, speaking plain HTTP and serving static files as they are.
+
+    The tests run with DEBUG off, so the settings redirect to HTTPS, mark cookies
+    secure and expect a collectstatic manifest; the live server has no TLS and
+    serves static files from the apps' folders. Overridden before the server
+    starts, because the middleware reads these settings once, at start.
+    """
+    storages = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with override_settings(
+        SECURE_SSL_REDIRECT=False,
+        SESSION_COOKIE_SECURE=False,
+        CSRF_COOKIE_SECURE=False,
+        STORAGES=storages,
+    ):
+        server = LiveServer("localhost")
+        yield server
+        server.stop()
+
+
+@pytest.fixture
+def demo(live_server) -> None:
+    """The demo workspace, loaded the way `make run` loads it."""
+    call_command("load_demo", stdout=io.StringIO())
+
+
+@pytest.fixture
+def page(demo) -> Page:
+    if not CHROMIUM.exists():
+        need("Chromium", f"{CHROMIUM} is missing; install Debian's chromium package")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser.new_page(viewport={"width": 1280, "height": 800})
+        finally:
+            browser.close()
