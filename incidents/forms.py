@@ -1,5 +1,5 @@
 import datetime as dt
-from urllib.parse import urlsplit
+import re
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -57,11 +57,14 @@ class UserMultipleChoiceField(forms.ModelMultipleChoiceField):
         return obj.get_full_name() or obj.get_username()
 
 
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):(?!\s)", re.IGNORECASE)
+
+
 def validate_http_url(value: str) -> None:
-    """Source links are http(s) only: a javascript: or file: link is refused."""
-    if not value or "://" not in value:
-        return  # a plain reference such as "alert #4411" is allowed
-    if urlsplit(value).scheme not in {"http", "https"}:
+    """A source is a plain reference ("alert #4411") or an http(s) link;
+    any other scheme (javascript:, file:, data:) is refused."""
+    match = _SCHEME.match(value.strip())
+    if match and match[1].lower() not in {"http", "https"}:
         raise ValidationError("A link must start with http:// or https://.", code="scheme")
 
 
@@ -142,6 +145,12 @@ class TimelineEventForm(forms.ModelForm):
         validate_http_url(source)
         return source
 
+    def validate_constraints(self) -> None:
+        # The choice fields already check kind and milestone, and the service
+        # explains a taken milestone better than the constraint would: skip
+        # the model's constraint queries.
+        return None
+
 
 class RoleAssignForm(forms.Form):
     role = forms.ChoiceField(choices=RoleAssignment.Role.choices)
@@ -206,3 +215,19 @@ class ImpactScopeForm(forms.ModelForm):
         fields = ["user_group", "fault_domain", "dependency", "recent_change", "notes"]
         help_texts = {field: "Write “unknown” if it is not known yet." for field in fields[:4]}
         widgets = {"notes": forms.TextInput()}
+
+
+class StatusCadenceForm(forms.Form):
+    """The agreed cadence of a SEV-3 or SEV-4 incident; empty for the default."""
+
+    status_cadence_minutes = forms.IntegerField(
+        required=False,
+        min_value=5,
+        max_value=7 * 24 * 60,
+        label="Minutes between updates",
+        help_text="Leave empty for the severity's default.",
+    )
+
+
+class ChecklistTickForm(forms.Form):
+    done = forms.BooleanField(required=False)

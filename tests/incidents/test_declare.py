@@ -112,3 +112,26 @@ def test_a_restricted_incident_is_visible_to_its_responders_only(signed_in, user
 def test_impact_cannot_start_after_detection(signed_in):
     response = signed_in.post(URL, form_data(started_at="14:10", detected_at="14:05"))
     assertContains(response, "Impact cannot start after it was detected.")
+
+
+@pytest.mark.parametrize(
+    ("source", "ok"),
+    [
+        ("https://chat.example.com/p1", True),
+        ("alert #4411", True),
+        ("Deploy log: /var/log/deploy.md", True),
+        ("javascript:alert(1)", False),
+        ("file:///etc/passwd", False),
+        ("data:text/html,hi", False),
+    ],
+)
+def test_sources_are_references_or_http_links(source, ok):
+    from django.core.exceptions import ValidationError
+
+    from incidents.forms import validate_http_url
+
+    if ok:
+        validate_http_url(source)
+    else:
+        with pytest.raises(ValidationError):
+            validate_http_url(source)

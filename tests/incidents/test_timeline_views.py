@@ -481,7 +481,7 @@ def test_adding_an_entry_costs_the_same_with_10_or_1000_entries(
     incident = timeline_of(size)
     # session, user, incident; the ModelForm checks the kind and milestone
     # CheckConstraints (a SELECT in a savepoint each); the insert in its own.
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(6):
         response = post_add(signed_in, incident, text="One more")
     assert response.status_code == 200
     assert incident.events.count() == size + 1
