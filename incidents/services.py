@@ -5,8 +5,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from incidents.durations import format_duration
 from incidents.models import (
     ChecklistItem,
+    Checkpoint,
     Incident,
     RoleAssignment,
     StatusUpdate,
@@ -340,3 +342,93 @@ def checklist_tick(*, item: ChecklistItem, by, done: bool) -> ChecklistItem:
 
 def _name(user) -> str:
     return user.get_full_name() or user.get_username()
+
+
+_CHECKPOINT_FIELDS = (
+    "recorded_at",
+    "state",
+    "hypothesis",
+    "customer_impact",
+    "in_flight_actions",
+    "decision_point",
+    "comms_cadence",
+    "next_decision_at",
+)
+
+
+@transaction.atomic
+def checkpoint_record(*, incident: Incident, author, **fields) -> Checkpoint:
+    """The shift-change packet (incident-response seed), noted in the timeline
+    so the handover shows where it happened."""
+    unknown = set(fields) - set(_CHECKPOINT_FIELDS)
+    if unknown:
+        raise TypeError(f"Not a checkpoint field: {', '.join(sorted(unknown))}")
+    checkpoint = Checkpoint.objects.create(incident=incident, author=author, **fields)
+    timeline_add(
+        incident=incident,
+        author=author,
+        occurred_at=checkpoint.recorded_at,
+        kind=TimelineEvent.Kind.NOTE,
+        text=f"Checkpoint: {checkpoint.state}",
+        actor=_name(author) if author else "",
+    )
+    return checkpoint
+
+
+# Only the lower severities take a cadence the responders agree on; SEV-1 and
+# SEV-2 keep the seed's 30 minutes and one hour.
+CADENCE_SEVERITIES = (Incident.Severity.SEV3, Incident.Severity.SEV4)
+
+
+@transaction.atomic
+def incident_set_status_cadence(*, incident: Incident, minutes: int | None, by) -> Incident:
+    """Agree on the minutes between status updates; None goes back to the
+    severity's default. The change is a decision in the timeline."""
+    if incident.severity not in CADENCE_SEVERITIES:
+        raise ValidationError(
+            {
+                "status_cadence_minutes": f"{incident.severity} updates every "
+                f"{format_duration(incident.status_cadence)}; only SEV-3 and SEV-4 take "
+                "an agreed cadence."
+            },
+            code="fixed_cadence",
+        )
+    if minutes is not None and minutes <= 0:
+        raise ValidationError({"status_cadence_minutes": "The cadence is a positive number."})
+    if incident.status_cadence_minutes == minutes:
+        return incident
+    incident.status_cadence_minutes = minutes
+    incident.save(update_fields=["status_cadence_minutes", "updated_at"])
+    every = format_duration(incident.status_cadence)
+    default = "" if minutes else f" (the {incident.severity} default)"
+    timeline_add(
+        incident=incident,
+        author=by,
+        kind=TimelineEvent.Kind.DECISION,
+        text=f"Status updates every {every}{default}.",
+        actor=_name(by) if by else "",
+    )
+    return incident
+
+
+@transaction.atomic
+def incident_close(*, incident: Incident, by) -> Incident:
+    """The one explicit step of the state: a resolved incident is closed by a
+    person; the state never leaves "closed" again (incident_sync_state)."""
+    current = Incident.objects.select_for_update().get(pk=incident.pk)
+    if current.state != Incident.State.RESOLVED:
+        raise ValidationError(
+            "Only a resolved incident can be closed: set the Resolved milestone first.",
+            code="not_resolved",
+        )
+    current.state = Incident.State.CLOSED
+    current.save(update_fields=["state", "updated_at"])
+    timeline_add(
+        incident=current,
+        author=by,
+        kind=TimelineEvent.Kind.NOTE,
+        text="Incident closed.",
+        actor=_name(by) if by else "",
+    )
+    incident.state = current.state
+    return current
