@@ -1,6 +1,16 @@
 from django.urls import path
 
-from incidents.views import lists, page, timeline
+from incidents.views import (
+    lists,
+    page,
+    response,
+    response_checklist,
+    response_checkpoints,
+    response_impact,
+    response_roles,
+    response_status,
+    timeline,
+)
 
 app_name = "incidents"
 
@@ -19,4 +29,30 @@ urlpatterns = [
     path("<str:ref>/timeline/<int:pk>/delete/", timeline.delete, name="timeline_delete"),
     path("<str:ref>/timeline/<int:pk>/highlight/", timeline.highlight, name="timeline_highlight"),
     path("<str:ref>/timeline/<int:pk>/history/", timeline.history, name="timeline_history"),
+    # Response panels: each GET returns its fragment, each POST re-renders it.
+    path("<str:ref>/state/", response.state_panel, name="state"),
+    path("<str:ref>/close/", response.close_incident, name="close"),
+    path("<str:ref>/roles/", response_roles.roles_panel, name="roles"),
+    path("<str:ref>/roles/assign/", response_roles.role_assign_view, name="role_assign"),
+    path("<str:ref>/roles/solo/", response_roles.solo_mode_view, name="solo_mode"),
+    path("<str:ref>/status/", response_status.status_panel, name="status"),
+    path("<str:ref>/status/earlier/", response_status.status_earlier, name="status_earlier"),
+    path("<str:ref>/status/post/", response_status.status_post, name="status_post"),
+    path("<str:ref>/status/cadence/", response_status.status_cadence, name="status_cadence"),
+    path("<str:ref>/checkpoints/", response_checkpoints.checkpoints_panel, name="checkpoints"),
+    path(
+        "<str:ref>/checkpoints/record/",
+        response_checkpoints.checkpoint_record_view,
+        name="checkpoint_record",
+    ),
+    path("<str:ref>/impact/", response_impact.impact_panel, name="impact"),
+    path("<str:ref>/impact/add/", response_impact.impact_add, name="impact_add"),
+    path("<str:ref>/impact/<int:pk>/", response_impact.impact_update, name="impact_update"),
+    path("<str:ref>/impact/<int:pk>/delete/", response_impact.impact_delete, name="impact_delete"),
+    path("<str:ref>/checklist/", response_checklist.checklist_panel, name="checklist"),
+    path(
+        "<str:ref>/checklist/<int:pk>/tick/",
+        response_checklist.checklist_tick_view,
+        name="checklist_tick",
+    ),
 ]
