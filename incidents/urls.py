@@ -2,6 +2,7 @@ from django.urls import path
 
 from incidents.views import (
     lists,
+    live,
     page,
     response,
     response_checklist,
@@ -19,6 +20,10 @@ urlpatterns = [
     path("new/", lists.incident_new, name="new"),
     path("<str:ref>/", page.incident_detail, name="detail"),
     path("<str:ref>/header/", page.incident_header, name="header"),
+    # The live channel (Server-Sent Events) and who is on the page.
+    path("<str:ref>/live/", live.incident_stream, name="live"),
+    path("<str:ref>/presence/", live.presence_list, name="presence"),
+    path("<str:ref>/presence/beat/", live.presence_beat, name="presence_beat"),
     # Timeline: the list re-fetches alone (?kind=); entries are scoped to the incident.
     path("<str:ref>/timeline/", timeline.events, name="timeline"),
     path("<str:ref>/timeline/add/", timeline.add, name="timeline_add"),
