@@ -69,7 +69,7 @@ def header_context(
             "complete": steps == 5 and not still_open,
         },
         "latest_status": latest,
-        "next_update_due": latest.next_update_due if latest else None,
+        "next_update_due": latest.next_update_due if latest and still_open else None,
         "status_overdue": bool(still_open and latest and latest.next_update_due < now),
         "status_missing": still_open and latest is None,
         "cadence": format_duration(incident.status_cadence),
