@@ -9,6 +9,7 @@ from incidents.durations import format_duration
 from incidents.models import (
     ChecklistItem,
     Checkpoint,
+    ImpactScope,
     Incident,
     RoleAssignment,
     StatusUpdate,
@@ -17,6 +18,7 @@ from incidents.models import (
 )
 from incidents.pulse import default_checklist
 from incidents.refs import incident_ref, parse_incident_ref
+from postmortems import live
 from postmortems.versioning import StaleVersion, save_if_current
 
 # Concurrent declares on the same day race for the next number; the unique
@@ -117,6 +119,7 @@ def incident_sync_state(*, incident: Incident) -> Incident:
     if state != incident.state:
         incident.state = state
         incident.save(update_fields=["state", "updated_at"])
+        _changed(incident, "state", None)
     return incident
 
 
@@ -207,6 +210,7 @@ def timeline_add(
         highlighted=highlighted,
         author=author,
     )
+    _changed(incident, "timeline", author, event.version)
     if milestone:
         incident_sync_state(incident=incident)
     return event
@@ -240,6 +244,7 @@ def timeline_edit(
     # The UPDATE matches only the version edited; a concurrent save makes it
     # miss, and the revision above rolls back with the transaction.
     saved = save_if_current(current, version=version, **changes)
+    _changed(saved.incident, "timeline", by, saved.version)
     incident_sync_state(incident=saved.incident)
     return saved
 
@@ -252,6 +257,7 @@ def timeline_delete(*, event: TimelineEvent, by, version: int) -> None:
     _record_revision(current, by=by, change="delete")
     if not TimelineEvent.objects.filter(pk=current.pk, version=version).delete()[0]:
         raise StaleVersion(TimelineEvent.objects.get(pk=current.pk))
+    _changed(current.incident, "timeline", by)
     incident_sync_state(incident=current.incident)
 
 
@@ -279,6 +285,7 @@ def role_assign(*, incident: Incident, role: str, user, by) -> RoleAssignment:
         text=f"{label}: {_name(user)}{previous}",
         actor=_name(by) if by else "",
     )
+    _changed(incident, "roles", by)
     return assignment
 
 
@@ -328,6 +335,7 @@ def status_update_post(
         text=f"Status update: {known} Impact: {impact} Next update by {due:%H:%M}.",
         actor=_name(author) if author else "",
     )
+    _changed(incident, "status", author)
     return update
 
 
@@ -337,11 +345,19 @@ def checklist_tick(*, item: ChecklistItem, by, done: bool) -> ChecklistItem:
     item.done_at = timezone.now() if done else None
     item.done_by = by if done else None
     item.save(update_fields=["done_at", "done_by"])
+    _changed(item.incident, "checklist", by)
     return item
 
 
 def _name(user) -> str:
     return user.get_full_name() or user.get_username()
+
+
+def _changed(incident: Incident, target: str, by, version: int = 0) -> None:
+    """Tell every open page of the incident, after commit, which part changed."""
+    live.announce(
+        incident=incident.pk, target=target, version=version, actor=_name(by) if by else ""
+    )
 
 
 _CHECKPOINT_FIELDS = (
@@ -372,6 +388,7 @@ def checkpoint_record(*, incident: Incident, author, **fields) -> Checkpoint:
         text=f"Checkpoint: {checkpoint.state}",
         actor=_name(author) if author else "",
     )
+    _changed(incident, "checkpoints", author)
     return checkpoint
 
 
@@ -408,6 +425,7 @@ def incident_set_status_cadence(*, incident: Incident, minutes: int | None, by) 
         text=f"Status updates every {every}{default}.",
         actor=_name(by) if by else "",
     )
+    _changed(incident, "status", by)
     return incident
 
 
@@ -430,5 +448,20 @@ def incident_close(*, incident: Incident, by) -> Incident:
         text="Incident closed.",
         actor=_name(by) if by else "",
     )
+    _changed(current, "state", by)
     incident.state = current.state
     return current
+
+
+def impact_scope_save(*, row: ImpactScope, by) -> ImpactScope:
+    if row.pk is None:
+        last = row.incident.impact_scopes.order_by("-position").first()
+        row.position = last.position + 1 if last else 0
+    row.save()
+    _changed(row.incident, "impact", by)
+    return row
+
+
+def impact_scope_delete(*, row: ImpactScope, by) -> None:
+    row.delete()
+    _changed(row.incident, "impact", by)

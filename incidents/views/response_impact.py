@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from incidents.forms import ImpactScopeForm
 from incidents.models import ImpactScope, Incident
+from incidents.services import impact_scope_delete, impact_scope_save
 from incidents.views import incident_for
 from incidents.views.response_base import INVALID, answer_change, render_panel
 from postmortems.http import HtmxHttpRequest
@@ -68,7 +69,7 @@ def impact_add(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     if not form.is_valid():
         return _render(request, incident, form=form)
     form.instance.incident = incident
-    form.save()
+    impact_scope_save(row=form.save(commit=False), by=request.user)
     return answer_change(request, incident, _render(request, incident, adding=True))
 
 
@@ -79,12 +80,12 @@ def impact_update(request: HtmxHttpRequest, ref: str, pk: int) -> HttpResponse:
     form = ImpactScopeForm(request.POST, instance=row, prefix=f"scope-{row.pk}")
     if not form.is_valid():
         return _render(request, incident, editing=row, edit_form=form)
-    form.save()
+    impact_scope_save(row=form.save(commit=False), by=request.user)
     return answer_change(request, incident, _render(request, incident))
 
 
 @require_POST
 def impact_delete(request: HtmxHttpRequest, ref: str, pk: int) -> HttpResponse:
     incident = incident_for(request, ref)
-    _row(incident, pk).delete()
+    impact_scope_delete(row=_row(incident, pk), by=request.user)
     return answer_change(request, incident, _render(request, incident))
