@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -6,6 +7,7 @@ from django.utils import timezone
 from incidents.models import Incident
 from postmortems.kinds import Kind, template_for
 from postmortems.models import (
+    Attachment,
     ContributingFactor,
     ImpactField,
     Postmortem,
@@ -14,6 +16,7 @@ from postmortems.models import (
     SignOff,
     Why,
 )
+from postmortems.paths import resolve_inside
 from postmortems.versioning import StaleVersion, normalize_text, same_text, save_if_current
 
 
@@ -247,3 +250,115 @@ def signoff_sign(*, signoff: SignOff, by, signed: bool) -> SignOff:
         by=by,
     )
     return signoff
+
+
+# Starting a postmortem from the start page: the hotfix seed's applicability
+# rules and the log_root check, then postmortem_start.
+
+HOTFIX_BLOCKER = {
+    "description": "Missing deployment evidence / Cannot verify production deployment",
+    "resolution_required": "Provide deployment log or confirmation",
+    "affected_fields": ["deployment_evidence"],
+}
+
+
+def hotfix_blocker(incident: Incident) -> dict | None:
+    """The hotfix seed's ``blocked`` answer, or None when the incident has
+    deployment evidence: a ``deployed`` milestone with a source record."""
+    deployed = incident.events.filter(milestone="deployed").exclude(source="").exists()
+    return None if deployed else dict(HOTFIX_BLOCKER)
+
+
+@transaction.atomic
+def postmortem_open(
+    *,
+    incident: Incident,
+    kind: str,
+    facilitator: AbstractBaseUser | None,
+    by: AbstractBaseUser | None,
+    log_root: str = "",
+) -> Postmortem:
+    """Start a postmortem as a person does: one per incident; a hotfix one only
+    when it applies, with deployment evidence and a log_root inside the
+    configured roots; the start is the first line of the revision history."""
+    if Postmortem.objects.filter(incident=incident).exists():
+        raise ValidationError("This incident already has a postmortem.", code="exists")
+    if kind == Kind.HOTFIX:
+        if reason := hotfix_not_applicable_reason(incident):
+            raise ValidationError({"kind": f"not_applicable: {reason}"}, code="not_applicable")
+        if blocker := hotfix_blocker(incident):
+            raise ValidationError(
+                {
+                    "kind": f"blocked: {blocker['description']}. "
+                    f"{blocker['resolution_required']} "
+                    f"(affected fields: {', '.join(blocker['affected_fields'])})."
+                },
+                code="blocked",
+            )
+        try:
+            log_root = str(resolve_inside(log_root, list(settings.EXPORT_LOG_ROOTS)))
+        except ValueError as error:
+            raise ValidationError({"log_root": str(error)}, code="outside_roots") from error
+    postmortem = postmortem_start(
+        incident=incident, kind=kind, facilitator=facilitator, log_root=log_root
+    )
+    _record(
+        postmortem,
+        target="postmortem",
+        version=1,
+        summary=f"Started the {template_for(kind).label.lower()}",
+        content=kind,
+        by=by,
+    )
+    return postmortem
+
+
+@transaction.atomic
+def attachment_add(*, postmortem: Postmortem, by, upload, content_type: str, caption: str):
+    """Store an uploaded image (already sniffed by the form) as supporting data."""
+    attachment = Attachment(
+        postmortem=postmortem,
+        original_name=upload.name.rsplit("/", 1)[-1][:255],
+        content_type=content_type,
+        caption=caption.strip(),
+        uploaded_by=by,
+    )
+    attachment.file.save(upload.name, upload, save=False)
+    attachment.save()
+    _record(
+        postmortem,
+        target=f"attachment:{attachment.pk}",
+        version=1,
+        summary="Attached an image",
+        content=attachment.caption or attachment.original_name,
+        by=by,
+    )
+    return attachment
+
+
+@transaction.atomic
+def related_incident_link(*, postmortem: Postmortem, incident: Incident, by) -> None:
+    if incident.pk == postmortem.incident_id:
+        raise ValidationError("An incident is not related to itself.", code="self")
+    postmortem.related_incidents.add(incident)
+    _record(
+        postmortem,
+        target="related",
+        version=1,
+        summary=f"Linked related incident {incident.ref}",
+        content=incident.ref,
+        by=by,
+    )
+
+
+@transaction.atomic
+def related_incident_unlink(*, postmortem: Postmortem, incident: Incident, by) -> None:
+    postmortem.related_incidents.remove(incident)
+    _record(
+        postmortem,
+        target="related",
+        version=1,
+        summary=f"Unlinked related incident {incident.ref}",
+        content=incident.ref,
+        by=by,
+    )
