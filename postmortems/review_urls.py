@@ -1,12 +1,40 @@
-"""URLs of the postmortem review domain (the project package's own URLconf is urls.py)."""
+"""URLs of the postmortem review domain (the project package's own URLconf is urls.py).
+
+Every URL of one postmortem carries the incident's ``ref``; rows are ``pk``
+within it. Everything that changes something is POST-only.
+"""
 
 from django.urls import path
 
-from postmortems import views
+from postmortems.views import attachments, document, rows, sections, workflow
 
 app_name = "postmortems"
 
 urlpatterns = [
-    path("", views.postmortem_list, name="list"),
-    path("<str:ref>/", views.postmortem_detail, name="detail"),
+    path("", document.postmortem_list, name="list"),
+    path("start/<str:ref>/", document.postmortem_new, name="start"),
+    path("<str:ref>/", document.postmortem_detail, name="detail"),
+    path("<str:ref>/preview/", sections.section_preview, name="preview"),
+    path("<str:ref>/sections/<int:pk>/", sections.section_update, name="section"),
+    path("<str:ref>/sections/<int:pk>/edit/", sections.section_edit, name="section-edit"),
+    path("<str:ref>/impact/<int:pk>/", sections.impact_update, name="impact"),
+    path("<str:ref>/factors/", rows.factor_add, name="factor-add"),
+    path("<str:ref>/factors/<int:pk>/", rows.factor_edit, name="factor-edit"),
+    path("<str:ref>/factors/<int:pk>/delete/", rows.factor_delete, name="factor-delete"),
+    path("<str:ref>/factors/<int:pk>/move/", rows.factor_move, name="factor-move"),
+    path("<str:ref>/whys/", rows.why_add, name="why-add"),
+    path("<str:ref>/whys/<int:pk>/", rows.why_edit, name="why-edit"),
+    path("<str:ref>/whys/<int:pk>/delete/", rows.why_delete, name="why-delete"),
+    path("<str:ref>/whys/<int:pk>/move/", rows.why_move, name="why-move"),
+    path("<str:ref>/workflow/", workflow.workflow_move, name="workflow"),
+    path("<str:ref>/signoffs/<int:pk>/", workflow.signoff_update, name="signoff"),
+    path("<str:ref>/attachments/", attachments.attachment_upload, name="attachment-add"),
+    # Named ``attachment`` (not ``pk``): the one GET that takes a row id.
+    path(
+        "<str:ref>/attachments/<int:attachment>/",
+        attachments.attachment_file,
+        name="attachment",
+    ),
+    path("<str:ref>/related/", attachments.related_link, name="related-add"),
+    path("<str:ref>/related/<int:pk>/delete/", attachments.related_unlink, name="related-delete"),
 ]

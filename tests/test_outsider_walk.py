@@ -8,6 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.factories import (
     ActionItemFactory,
+    AttachmentFactory,
     IncidentFactory,
     PostmortemFactory,
     TimelineEventFactory,
@@ -44,12 +45,16 @@ LIST_ROUTES = [name for name, params in ROUTES if not params]
 
 
 @pytest.fixture
-def restricted():
+def restricted(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # the stored image the attachment route serves
     responder = UserFactory(username="responder")
     incident = IncidentFactory(restricted=True, title=SECRET_TITLE, responders=[responder])
     event = TimelineEventFactory(incident=incident)
-    action = ActionItemFactory(postmortem=PostmortemFactory(incident=incident))
-    return incident, responder, {"pk": event.pk, "number": action.number, "action": action.pk}
+    postmortem = PostmortemFactory(incident=incident)
+    action = ActionItemFactory(postmortem=postmortem)
+    attachment = AttachmentFactory(postmortem=postmortem)
+    ids = {"pk": event.pk, "number": action.number, "action": action.pk}
+    return incident, responder, ids | {"attachment": attachment.pk}
 
 
 def url_for(name: str, params: list[str], ref: str, ids: dict) -> str:

@@ -89,3 +89,250 @@ document.addEventListener("htmx:afterSettle", function (event) {
     }
   });
 })();
+
+// Postmortem document
+// Inline editing of narrative sections and impact fields, and what happens
+// when a save fails (templates/postmortems/detail.html). A [data-inline] box
+// holds a [data-inline-view] (click, or Enter on it, to edit) and, while
+// editing, a [data-inline-form]: Ctrl+Enter or leaving the editor saves,
+// Escape cancels. A section's editor is fetched when editing starts (the
+// page carries only sanitized HTML); an impact field's is in the page.
+(function () {
+  "use strict";
+
+  var INTERACTIVE = "a, button, input, textarea, select, label, summary, [tabindex]";
+
+  function boxOf(element) {
+    return element && element.closest ? element.closest("[data-inline]") : null;
+  }
+
+  function caretToEnd(field) {
+    if (typeof field.setSelectionRange === "function") {
+      var end = field.value.length;
+      field.setSelectionRange(end, end);
+    }
+  }
+
+  function changed(form) {
+    return Array.prototype.some.call(form.elements, function (field) {
+      return "defaultValue" in field && field.type !== "hidden" && field.value !== field.defaultValue;
+    });
+  }
+
+  function open(box) {
+    var view = box.querySelector("[data-inline-view]");
+    var form = box.querySelector("[data-inline-form]");
+    if (form) {
+      form.hidden = false;
+      if (view) {
+        view.hidden = true;
+      }
+      var field = form.querySelector("[data-inline-field]");
+      if (field) {
+        field.focus();
+        caretToEnd(field);
+      }
+    } else if (view && !box.dataset.loading) {
+      box.dataset.loading = "1";
+      htmx.trigger(view, "inline-open");
+    }
+  }
+
+  function close(box, moveFocus) {
+    var view = box.querySelector("[data-inline-view]");
+    var form = box.querySelector("[data-inline-form]");
+    if (form) {
+      form.dataset.closing = "1";
+      if (view && view.hasAttribute("hx-post")) {
+        form.remove(); // fetched again, with a fresh version, next time
+      } else {
+        form.reset();
+        form.hidden = true;
+        delete form.dataset.closing;
+        var error = form.querySelector("[data-inline-error]");
+        if (error) {
+          error.hidden = true;
+        }
+      }
+    }
+    if (view) {
+      view.hidden = false;
+      if (moveFocus) {
+        view.focus();
+      }
+    }
+  }
+
+  function save(form, byKeyboard) {
+    if (form.classList.contains("htmx-request")) {
+      return;
+    }
+    form.dataset.via = byKeyboard ? "keyboard" : "blur";
+    form.requestSubmit();
+  }
+
+  document.addEventListener("click", function (event) {
+    var view = event.target.closest && event.target.closest("[data-inline-view]");
+    if (view && !(event.target.closest("a") && view.tagName !== "BUTTON")) {
+      event.preventDefault();
+      open(boxOf(view));
+      return;
+    }
+    var cancel = event.target.closest && event.target.closest("[data-inline-cancel]");
+    if (cancel) {
+      close(boxOf(cancel), true);
+    }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (!target.closest) {
+      return;
+    }
+    if (event.key === "Enter" && target.matches("[data-inline-view]") && target.tagName !== "BUTTON") {
+      event.preventDefault();
+      open(boxOf(target));
+      return;
+    }
+    var form = target.closest("[data-inline-form]");
+    if (form) {
+      if (event.key === "Escape") {
+        event.preventDefault();
+        close(boxOf(form), true);
+      } else if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        save(form, true);
+      } else if (event.key === "Enter" && target.tagName === "INPUT") {
+        form.dataset.via = "keyboard";
+      }
+      return;
+    }
+    // Escape in a row's edit form closes it, back on its Edit button.
+    var details = target.closest("details.row__edit");
+    if (details && event.key === "Escape") {
+      event.preventDefault();
+      var rowForm = details.querySelector("form");
+      if (rowForm) {
+        rowForm.reset();
+      }
+      details.open = false;
+      details.querySelector("summary").focus();
+    }
+  });
+
+  // Clicking the preview or the hints keeps the cursor in the editor, so
+  // only leaving the editor counts as leaving it.
+  document.addEventListener("mousedown", function (event) {
+    var form = event.target.closest && event.target.closest("[data-inline-form]");
+    if (form && !event.target.closest(INTERACTIVE)) {
+      event.preventDefault();
+    }
+  });
+
+  document.addEventListener("focusout", function (event) {
+    var form = event.target.closest && event.target.closest("[data-inline-form]");
+    if (!form || form.contains(event.relatedTarget)) {
+      return;
+    }
+    // Another window or tab took the focus: the editor is still open when
+    // the person comes back.
+    if (!document.hasFocus()) {
+      return;
+    }
+    if (!form.isConnected || form.dataset.closing || form.classList.contains("htmx-request")) {
+      return;
+    }
+    if (changed(form)) {
+      save(form, false);
+    } else {
+      close(boxOf(form), false);
+    }
+  });
+
+  // A section's editor arrives with the cursor at the end of its text.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var started = document.querySelectorAll("[data-inline-start]");
+    Array.prototype.forEach.call(started, function (box) {
+      box.removeAttribute("data-inline-start");
+      var field = box.querySelector("[data-inline-field]");
+      if (field) {
+        field.focus();
+        caretToEnd(field);
+      }
+    });
+    var focusId = document.body.dataset.focusAfterSwap;
+    if (focusId) {
+      delete document.body.dataset.focusAfterSwap;
+      var swapped = document.getElementById(focusId);
+      var target = swapped && (swapped.matches("[data-focus-after-swap]") ? swapped : swapped.querySelector("[data-focus-after-swap]"));
+      if (target && !target.hidden) {
+        target.focus();
+      }
+    }
+  });
+
+  // After a save made from the keyboard, the focus goes to what replaced
+  // the editor: the section as saved, or the conflict to resolve.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.detail.elt;
+    if (!form || !form.matches || !form.matches("form") || !form.closest(".doc")) {
+      return;
+    }
+    var error = form.querySelector("[data-inline-error]") || form.parentNode.querySelector("[data-doc-error]");
+    if (error) {
+      error.hidden = true;
+    }
+    var target = form.getAttribute("hx-target") || "";
+    if (form.dataset.via === "keyboard" && target.charAt(0) === "#") {
+      document.body.dataset.focusAfterSwap = target.slice(1);
+    }
+  });
+
+  // A failed save swaps nothing: what was typed stays where it was typed,
+  // and the message says so beside it.
+  function failed(event, message) {
+    var elt = event.detail.elt;
+    var box = boxOf(elt);
+    if (box) {
+      delete box.dataset.loading;
+    }
+    if (!elt || !elt.matches || !elt.closest(".doc")) {
+      return;
+    }
+    if (!elt.matches("form")) {
+      if (elt.matches("[data-inline-view]")) {
+        elt.setAttribute("title", message);
+      }
+      return;
+    }
+    var error = elt.querySelector("[data-inline-error]");
+    if (!error) {
+      error = elt.parentNode.querySelector("[data-doc-error]");
+    }
+    if (!error) {
+      error = document.createElement("p");
+      error.className = "doc-editor__error";
+      error.setAttribute("role", "alert");
+      error.setAttribute("data-doc-error", "");
+      elt.insertAdjacentElement("afterend", error);
+    }
+    error.textContent = message;
+    error.hidden = false;
+    delete elt.dataset.closing;
+  }
+
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    failed(
+      event,
+      "Not saved: the server answered " + status + ". What you typed is still here; try again (Ctrl+Enter or Save)."
+    );
+  });
+
+  document.addEventListener("htmx:sendError", function (event) {
+    failed(
+      event,
+      "Not saved: the server could not be reached. What you typed is still here; try again when you are back online."
+    );
+  });
+})();

@@ -157,8 +157,9 @@ def test_list_query_count_does_not_grow_with_rows(signed_in, django_assert_num_q
     for postmortem in PostmortemFactory.create_batch(rows):
         resolve(postmortem.incident, timezone.now())
         ActionItemFactory.create_batch(2, postmortem=postmortem)
-    # session, user, count, page (resolution time and open actions as subqueries)
-    with django_assert_num_queries(4):
+    # session, user, count, page (resolution time and open actions as
+    # subqueries), incidents still waiting for a postmortem
+    with django_assert_num_queries(5):
         response = signed_in.get(LIST)
     assert all(pm.due and pm.open_actions == 2 for pm in response.context["page"])
 
@@ -255,15 +256,17 @@ def test_detail_query_count_does_not_grow_with_rows(signed_in, django_assert_num
     ActionItemFactory.create_batch(rows, postmortem=postmortem)
     postmortem.signoffs.update(user=UserFactory(), signed_at=timezone.now())
     # session, user, postmortem (+incident, facilitator), then one query each:
-    # sections, impact fields, events, factors, whys, actions (+owner), sign-offs (+user)
-    with django_assert_num_queries(10):
+    # sections, events, attachments, related incidents, impact fields, factors,
+    # whys, actions (+owner), sign-offs (+user), revisions (+author), workflow history
+    with django_assert_num_queries(14):
         response = signed_in.get(detail(postmortem))
     assert len(response.context["actions"]) == rows
 
 
 def test_detail_of_a_lighter_template_runs_fewer_queries(signed_in, django_assert_num_queries):
     postmortem = start(Kind.PULSE)
-    # session, user, postmortem, sections, events, factors, actions: the pulse
-    # template has no impact fields, whys or sign-off, so those are not read
-    with django_assert_num_queries(7):
+    # session, user, postmortem, sections, events, attachments, related,
+    # factors, actions, revisions, workflow history: the pulse template has no
+    # impact fields, whys or sign-off, so those are not read
+    with django_assert_num_queries(11):
         signed_in.get(detail(postmortem))

@@ -1,0 +1,284 @@
+"""The postmortem list, the start page and the document page."""
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Prefetch, Subquery, prefetch_related_objects
+from django.db.models.functions import Coalesce
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
+
+# The review page shows its follow-ups: views sit above all three apps, so
+# this one reads actions (the models of actions never reach back).
+from actions.models import ActionItem
+from incidents.durations import IncidentTimes, format_duration
+from incidents.models import Incident, TimelineEvent
+from postmortems import kinds
+from postmortems.forms import (
+    AttachmentForm,
+    FactorForm,
+    RelatedIncidentForm,
+    StartForm,
+    WhyForm,
+)
+from postmortems.http import HtmxHttpRequest, wants_fragment
+from postmortems.models import ContributingFactor, Postmortem, Revision, SignOff
+from postmortems.services import (
+    TRANSITIONS,
+    hotfix_blocker,
+    hotfix_not_applicable_reason,
+    postmortem_open,
+)
+from postmortems.views import postmortem_for
+from postmortems.views.outline import outline
+
+PAGE_SIZE = 25
+FINISHED = (Postmortem.State.FINAL, Postmortem.State.CLOSED)
+REVISIONS_SHOWN = 50
+WAITING_SHOWN = 10
+
+
+def with_due(postmortems: Iterable[Postmortem], now: dt.datetime) -> None:
+    """Set ``due`` and ``overdue`` on each postmortem (``resolved_at`` annotated)."""
+    for postmortem in postmortems:
+        postmortem.due = postmortem.due_at(postmortem.resolved_at)
+        postmortem.overdue = bool(
+            postmortem.due and postmortem.due < now and postmortem.state not in FINISHED
+        )
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def postmortem_list(request: HtmxHttpRequest) -> HttpResponse:
+    resolved_at = TimelineEvent.objects.filter(
+        incident=OuterRef("incident"), milestone=TimelineEvent.Milestone.RESOLVED
+    ).values("occurred_at")[:1]
+    open_actions = (
+        ActionItem.objects.open()
+        .filter(postmortem=OuterRef("pk"))
+        .order_by()
+        .values("postmortem")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    postmortems = (
+        Postmortem.objects.visible_to(request.user)
+        .select_related("incident", "facilitator")
+        .annotate(
+            resolved_at=Subquery(resolved_at), open_actions=Coalesce(Subquery(open_actions), 0)
+        )
+        .order_by("-created_at", "-pk")
+    )
+    page = Paginator(postmortems, PAGE_SIZE).get_page(request.GET.get("page"))
+    with_due(page, timezone.now())
+    if wants_fragment(request):
+        return render(request, "postmortems/list.html#results", {"page": page})
+    # Incidents still waiting for a review, each with a link to start one.
+    waiting = (
+        Incident.objects.visible_to(request.user)
+        .filter(postmortem__isnull=True)
+        .order_by("-created_at", "-pk")[:WAITING_SHOWN]
+    )
+    return render(request, "postmortems/list.html", {"page": page, "waiting": waiting})
+
+
+# Starting a postmortem
+
+
+def _kind_notes(incident: Incident) -> dict[str, str]:
+    """Why a kind cannot be used for this incident, shown beside its choice."""
+    notes = {}
+    if reason := hotfix_not_applicable_reason(incident):
+        notes[kinds.Kind.HOTFIX.value] = f"not_applicable: {reason}"
+    elif blocker := hotfix_blocker(incident):
+        notes[kinds.Kind.HOTFIX.value] = (
+            f"blocked: {blocker['description']}. {blocker['resolution_required']}."
+        )
+    return notes
+
+
+@require_http_methods(["GET", "POST"])
+def postmortem_new(request: HtmxHttpRequest, ref: str) -> HttpResponse:
+    incident = get_object_or_404(Incident.objects.visible_to(request.user), ref=ref)
+    existing = Postmortem.objects.filter(incident=incident).first()
+    context = {"incident": incident, "existing": existing}
+    if existing:
+        return render(request, "postmortems/start.html", context)
+    if request.method == "POST":
+        form = StartForm(request.POST)
+        if form.is_valid():
+            try:
+                postmortem = postmortem_open(
+                    incident=incident,
+                    kind=form.cleaned_data["kind"],
+                    facilitator=form.cleaned_data["facilitator"],
+                    by=request.user,
+                    log_root=form.cleaned_data["log_root"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                url = postmortem.get_absolute_url()
+                return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+        status = 422
+    else:
+        form = StartForm(initial={"facilitator": request.user.pk})
+        status = 200
+    context |= {"form": form, "notes": _kind_notes(incident), "templates": kinds.TEMPLATES}
+    template = "postmortems/start.html"
+    if wants_fragment(request):
+        template += "#start-form"
+    return render(request, template, context, status=status)
+
+
+# The document
+
+
+def _parts_to_load(template: kinds.Template, user) -> list[str | Prefetch]:
+    """The related rows the template shows, each in one query."""
+    lookups: list[str | Prefetch] = [
+        "sections",
+        "incident__events",
+        Prefetch("attachments"),
+        Prefetch(
+            "related_incidents",
+            Incident.objects.visible_to(user).order_by("ref"),
+        ),
+    ]
+    if template.impact_fields:
+        lookups.append("impact_fields")
+    if template.has(kinds.Structured.FACTORS):
+        lookups.append("factors")
+    if template.has(kinds.Structured.WHYS):
+        lookups.append("whys")
+    if template.has(kinds.Structured.ACTIONS):
+        lookups.append(Prefetch("actions", ActionItem.objects.select_related("owner")))
+    if template.has(kinds.Structured.SIGNOFF):
+        lookups.append(Prefetch("signoffs", SignOff.objects.select_related("user")))
+    return lookups
+
+
+def impact_rows(template: kinds.Template, postmortem: Postmortem) -> dict[str, list]:
+    """Impact fields by their seed group: (label, field row) in the template's order."""
+    rows = {field.key: field for field in postmortem.impact_fields.all()}
+    groups: dict[str, list] = {}
+    for spec in template.impact_fields:
+        groups.setdefault(spec.group, []).append((spec, rows.get(spec.key)))
+    return groups
+
+
+def incident_facts(incident: Incident, events: list[TimelineEvent]) -> dict:
+    """The incident's facts and times as the document shows them: from the
+    incident and its milestones, never typed twice."""
+    milestones = {e.milestone: e.occurred_at for e in events if e.milestone}
+    times = IncidentTimes(milestones)
+    started = milestones.get("started") or (events[0].occurred_at if events else None)
+    ended = milestones.get("resolved")
+    return {
+        "milestones": milestones,
+        "started": started,
+        "ended": ended,
+        "duration": format_duration(ended - started if started and ended else None),
+        "durations": [
+            ("TTD", "Time to detect", format_duration(times.time_to_detect)),
+            ("TTR", "Time to respond", format_duration(times.time_to_respond)),
+            ("TTM", "Time to mitigate", format_duration(times.time_to_mitigate)),
+            ("", "Time to resolve", format_duration(times.time_to_resolve)),
+        ],
+        "deployed": next((e for e in events if e.milestone == "deployed"), None),
+    }
+
+
+def workflow_context(postmortem: Postmortem) -> dict:
+    history = list(
+        postmortem.revisions.filter(target="workflow")
+        .select_related("author")
+        .order_by("-created_at", "-pk")[:10]
+    )
+    order = list(Postmortem.State.values)
+    moves = sorted(
+        TRANSITIONS[postmortem.state], key=lambda state: order.index(state), reverse=True
+    )
+    return {
+        "moves": [
+            (Postmortem.State(state), order.index(state) > order.index(postmortem.state))
+            for state in moves
+        ],
+        "history": history,
+        "states": Postmortem.State.choices,
+    }
+
+
+def document_outline(template: kinds.Template, postmortem: Postmortem) -> list:
+    """The outline with each item's rows attached: a section's row, an impact
+    part's fields by group."""
+    sections = {section.key: section for section in postmortem.sections.all()}
+    impact = impact_rows(template, postmortem) if template.impact_fields else {}
+    headings = outline(template)
+    for heading in headings:
+        for item in heading.items:
+            if item.spec:
+                item.section = sections.get(item.spec.key)
+            elif item.part and item.part.impact_groups:
+                item.impact = [
+                    ("" if group == item.title else group, impact.get(group, []))
+                    for group in item.part.impact_groups
+                    if impact.get(group)
+                ]
+    return headings
+
+
+def document_context(request: HtmxHttpRequest, postmortem: Postmortem) -> dict:
+    template = kinds.template_for(postmortem.kind)
+    prefetch_related_objects([postmortem], *_parts_to_load(template, request.user))
+    incident = postmortem.incident
+    events = list(incident.events.all())
+    facts = incident_facts(incident, events)
+    postmortem.resolved_at = facts["milestones"].get("resolved")
+    with_due([postmortem], timezone.now())
+    today = timezone.localdate()
+    actions = list(postmortem.actions.all()) if template.has(kinds.Structured.ACTIONS) else []
+    for action in actions:
+        action.overdue_days = action.days_overdue(today)
+    revisions: list[Revision] = list(
+        postmortem.revisions.select_related("author").order_by("-created_at", "-pk")[
+            : REVISIONS_SHOWN + 1
+        ]
+    )
+    return {
+        "postmortem": postmortem,
+        "incident": incident,
+        "template": template,
+        "outline": document_outline(template, postmortem),
+        "events": events,
+        "facts": facts,
+        "actions": actions,
+        "factors": list(postmortem.factors.all()) if template.has(kinds.Structured.FACTORS) else [],
+        "whys": list(postmortem.whys.all()) if template.has(kinds.Structured.WHYS) else [],
+        "signoffs": list(postmortem.signoffs.all())
+        if template.has(kinds.Structured.SIGNOFF)
+        else [],
+        "attachments": list(postmortem.attachments.all()),
+        "related": list(postmortem.related_incidents.all()),
+        "revisions": revisions[:REVISIONS_SHOWN],
+        "more_revisions": len(revisions) > REVISIONS_SHOWN,
+        "factor_form": FactorForm(auto_id="id_factor_new_%s"),
+        "why_form": WhyForm(auto_id="id_why_new_%s"),
+        "attachment_form": AttachmentForm(),
+        "related_form": RelatedIncidentForm(visible=Incident.objects.none()),
+        "layers": ContributingFactor.Layer.choices,
+        "statuses": ContributingFactor.Status.choices,
+        **workflow_context(postmortem),
+    }
+
+
+@require_GET
+def postmortem_detail(request: HtmxHttpRequest, ref: str) -> HttpResponse:
+    postmortem = postmortem_for(request, ref)
+    return render(request, "postmortems/detail.html", document_context(request, postmortem))
