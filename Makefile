@@ -59,7 +59,7 @@ run: install
 		from django.conf import settings as s; \
 		print(f"\nDemo workspace: http://$(HOST):$(PORT)/  sign in as {s.DEMO_USERNAME} / {s.DEMO_PASSWORD}\n")'
 	@# One process: without REDIS_URL the live bus lives inside it.
-	exec $(BIN)/uvicorn postmortems.asgi:application --host $(HOST) --port $(PORT) --lifespan off
+	exec $(BIN)/uvicorn postmortems.asgi:application --host $(HOST) --port $(PORT) --lifespan off --timeout-graceful-shutdown 3
 
 # Extra pytest arguments: make test PYTEST_ARGS='-k timeline -x'
 test: install

@@ -94,7 +94,8 @@ def test_a_responder_reaches_every_incident_page(client, restricted, name, param
     incident, responder, ids = restricted
     client.force_login(responder)
     response = client.get(url_for(name, params, incident.ref, ids))
-    assert response.status_code in {200, 405}
+    # 204: the live stream answers "no stream here" to the WSGI test client.
+    assert response.status_code in {200, 204, 405}
 
 
 @pytest.mark.parametrize("name", LIST_ROUTES)

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 
 from asgiref.sync import sync_to_async
 from django.core.cache import cache
+from django.core.handlers.asgi import ASGIRequest
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
@@ -28,11 +29,15 @@ async def _visible(user, ref: str) -> Incident | None:
 
 
 @require_GET
-async def incident_stream(request: HtmxHttpRequest, ref: str) -> StreamingHttpResponse:
+async def incident_stream(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     user = await request.auser()
     incident = await _visible(user, ref)
     if incident is None:
         raise Http404("No such incident.")
+    if not isinstance(request, ASGIRequest):
+        # A WSGI server would hold a thread per stream and buffer it whole:
+        # live updates need the ASGI server. 204 tells the browser to stop.
+        return HttpResponse(status=204)
 
     async def events() -> AsyncIterator[str]:
         # The browser reconnects after 2 s if the stream drops.

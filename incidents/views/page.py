@@ -13,6 +13,7 @@ from incidents.durations import IncidentTimes, format_duration
 from incidents.models import Incident, StatusUpdate
 from incidents.pulse import pulse_steps
 from incidents.views import incident_for, response, timeline
+from incidents.views.live import presence_of
 from postmortems.http import HtmxHttpRequest
 
 STRIP_WIDTH = 1000  # SVG user units; the strip scales to the page width
@@ -87,6 +88,7 @@ def incident_detail(request: HtmxHttpRequest, ref: str) -> HttpResponse:
         **header_context(incident, timezone.now(), milestones=milestones),
         **panel,
         **response.panel_context(request, incident),
+        "present": presence_of(incident.pk),
     }
     return render(request, "incidents/detail.html", context)
 

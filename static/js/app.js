@@ -336,3 +336,152 @@ document.addEventListener("htmx:afterSettle", function (event) {
     );
   });
 })();
+
+// ---------- Live updates (incidents/views/live.py) ----------
+// Fragments re-fetch themselves on the live channel's events (hx-trigger
+// "sse:<part>"). One that the reader is editing is not replaced under the
+// cursor: it is marked "changed by X" and refreshed once they leave it (their
+// save then meets the version rules). A reconnect re-fetches everything, so a
+// missed event never leaves a stale page.
+(function () {
+  "use strict";
+
+  var lastActor = {};
+
+  function dirty(form) {
+    return Array.prototype.some.call(form.elements, function (field) {
+      if (field.type === "checkbox" || field.type === "radio") {
+        return field.checked !== field.defaultChecked;
+      }
+      return "defaultValue" in field && field.type !== "hidden" && field.value !== field.defaultValue;
+    });
+  }
+
+  function busy(fragment) {
+    var active = document.activeElement;
+    if (active && fragment.contains(active) && active.matches("input, textarea, select")) {
+      return true;
+    }
+    if (fragment.querySelector("[data-inline-form]:not([hidden]), .timeline-edit")) {
+      return true;
+    }
+    return Array.prototype.some.call(fragment.querySelectorAll("form"), dirty);
+  }
+
+  function markStale(fragment, actor) {
+    fragment.dataset.liveStale = "1";
+    var note = fragment.querySelector(":scope > .live-note");
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "live-note";
+      note.setAttribute("role", "status");
+      fragment.insertBefore(note, fragment.firstChild);
+    }
+    note.textContent = (actor ? "Changed by " + actor : "Changed by someone else") +
+      " while you were editing; it refreshes when you leave it.";
+  }
+
+  function refresh(fragment) {
+    delete fragment.dataset.liveStale;
+    htmx.trigger(fragment, "live-resync");
+  }
+
+  function resyncAll(root) {
+    Array.prototype.forEach.call(
+      (root || document).querySelectorAll("[hx-trigger*='live-resync']"),
+      function (fragment) { htmx.trigger(fragment, "live-resync"); }
+    );
+  }
+
+  document.addEventListener("htmx:sseMessage", function (event) {
+    var message = event.detail;
+    if (!message || !message.data) {
+      return;
+    }
+    try {
+      lastActor[message.type] = JSON.parse(message.data).actor || "";
+    } catch (error) {
+      // A keep-alive or a message without JSON: nothing to remember.
+    }
+  });
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var fragment = event.detail.elt;
+    var trigger = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
+    if (!trigger || !/^sse:|^live-resync$/.test(trigger.type)) {
+      return;
+    }
+    if (busy(fragment)) {
+      event.preventDefault();
+      markStale(fragment, lastActor[trigger.type.replace(/^sse:/, "")]);
+    }
+  });
+
+  document.addEventListener("focusout", function (event) {
+    window.setTimeout(function () {
+      var stale = event.target.closest && event.target.closest("[data-live-stale]");
+      if (stale && !busy(stale)) {
+        refresh(stale);
+      }
+    }, 0);
+  });
+
+  // The stream dropped and came back: catch up on whatever was missed.
+  var dropped = false;
+  document.addEventListener("htmx:sseError", function () { dropped = true; });
+  document.addEventListener("htmx:sseOpen", function (event) {
+    var source = event.detail.source;
+    if (source && !source.pmListening) {
+      source.pmListening = true;
+      source.addEventListener("resync", function () { resyncAll(); });
+      source.addEventListener("revoked", function () {
+        source.close();
+        window.location.reload(); // the page now answers 404: access was withdrawn
+      });
+    }
+    if (dropped) {
+      dropped = false;
+      resyncAll();
+    }
+  });
+
+  // Presence: a heartbeat says this page is open and what is being edited.
+  var live = document.querySelector("[data-presence-beat]");
+  if (!live) {
+    return;
+  }
+  var csrf = "";
+  try {
+    csrf = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
+  } catch (error) {
+    csrf = "";
+  }
+  var lastEditing = null;
+
+  function editingLabel() {
+    var active = document.activeElement;
+    var part = active && active.closest && active.closest("[data-presence-label]");
+    return part ? part.getAttribute("data-presence-label") : "";
+  }
+
+  function beat(force) {
+    var editing = editingLabel();
+    if (!force && editing === lastEditing) {
+      return;
+    }
+    lastEditing = editing;
+    var body = new URLSearchParams({ editing: editing });
+    fetch(live.dataset.presenceBeat, {
+      method: "POST",
+      body: body,
+      headers: { "X-CSRFToken": csrf },
+      credentials: "same-origin",
+      keepalive: true,
+    }).catch(function () { /* the next beat tries again */ });
+  }
+
+  beat(true);
+  window.setInterval(function () { beat(true); }, 10000);
+  document.addEventListener("focusin", function () { beat(false); });
+  document.addEventListener("focusout", function () { window.setTimeout(function () { beat(false); }, 50); });
+})();

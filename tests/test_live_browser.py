@@ -1,0 +1,130 @@
+"""Two people on one incident page, each in their own browser, served by the
+real ASGI server: one adds to the timeline, the other sees it without
+reloading, and each sees the other's presence. With Redis, each is served by
+a different server process sharing the live bus."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from playwright.sync_api import Browser, expect, sync_playwright
+
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, need
+from tests.factories import IncidentFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def database_url() -> str:
+    """The test database, as a URL a server process can open."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_asgi_server(redis_url: str) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    env = os.environ | {
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": redis_url,
+        # The test process signs the session cookies: same key.
+        "SECRET_KEY": settings.SECRET_KEY,
+        "DEBUG": "1",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "postmortems.asgi:application",
+         "--host", "127.0.0.1", "--port", str(port), "--lifespan", "off",
+         "--log-level", "warning", "--timeout-graceful-shutdown", "2"],
+        cwd=ROOT,
+        env=env,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return server, f"http://127.0.0.1:{port}"
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise RuntimeError("The ASGI server did not start within 30 s")
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        need("Chromium", f"{CHROMIUM} is missing; install Debian's chromium package")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def servers(request) -> Iterator[list[str]]:
+    """One server with the in-process bus, or two sharing Redis."""
+    redis_url = os.environ.get("REDIS_URL", "") if request.param == 2 else ""
+    if request.param == 2 and not redis_url:
+        need("Redis", "two server processes share the live bus only through REDIS_URL")
+    started = [start_asgi_server(redis_url) for _ in range(request.param)]
+    yield [url for _, url in started]
+    for process, _ in started:
+        process.terminate()
+        process.wait(10)
+
+
+def signed_in(browser: Browser, user, base_url: str):
+    """A browser context carrying the user's session (made through Django)."""
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies["sessionid"].value,
+          "url": base_url}]
+    )  # fmt: skip
+    return context.new_page()
+
+
+@pytest.mark.parametrize("servers", [1, 2], indirect=True, ids=["one-process", "two-processes"])
+def test_a_change_reaches_the_other_reader_without_a_reload(browser, servers):
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop in this thread
+    incident = IncidentFactory(title="Checkout errors in EU")
+    ana = UserFactory(first_name="Ana", last_name="Silva")
+    ben = UserFactory(first_name="Ben", last_name="Okoro")
+    url_a = f"{servers[0]}{incident.get_absolute_url()}"
+    url_b = f"{servers[-1]}{incident.get_absolute_url()}"
+
+    page_b = signed_in(browser, ben, servers[-1])
+    page_b.goto(url_b)
+    page_a = signed_in(browser, ana, servers[0])
+    page_a.goto(url_a)
+
+    # Each sees the other on the page.
+    expect(page_b.locator("#presence")).to_contain_text("Ana Silva", timeout=10_000)
+    expect(page_a.locator("#presence")).to_contain_text("Ben Okoro", timeout=10_000)
+
+    # A adds an entry; B's timeline shows it, with no reload of B's page.
+    page_b.evaluate("window.__notReloaded = true")
+    page_a.locator("#tl-new-text").fill("Rolled back the pool config on every pod")
+    page_a.locator("#tl-new-text").press("Enter")
+    expect(page_b.locator("#timeline-list")).to_contain_text(
+        "Rolled back the pool config on every pod", timeout=5_000
+    )
+    assert page_b.evaluate("window.__notReloaded") is True
