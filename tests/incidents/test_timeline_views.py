@@ -203,7 +203,10 @@ def test_the_list_is_in_time_order_with_offsets_from_the_start(signed_in, incide
     for offset in ("T+00:00", "T+00:14", "T+00:30"):
         assertContains(response, f'<span class="timeline__offset">{offset}</span>', html=True)
     assertContains(response, '<span class="badge badge--outline">Key event</span>', html=True)
-    assertContains(response, 'hx-trigger="incident-changed from:body, timeline-stale, sse:timeline, live-resync"')
+    assertContains(
+        response,
+        'hx-trigger="incident-changed from:body, timeline-stale, sse:timeline, live-resync"',
+    )
 
 
 def test_the_list_filters_by_kind_and_keeps_the_filter_on_refresh(signed_in, incident):
