@@ -116,3 +116,71 @@ def test_a_facilitator_fills_a_postmortem_of_each_kind(live_server, incident, pa
     assert headings == SEED_HEADINGS[kind]
     expect(page.locator("#revisions tbody tr").first).to_contain_text("In review → Final")
     assert problems == []
+
+
+@pytest.fixture
+def review(demo):
+    from postmortems.services import postmortem_start
+
+    return postmortem_start(
+        incident=IncidentFactory(title="Browser review"), kind="review", facilitator=None
+    )
+
+
+def test_a_failed_save_keeps_the_text_and_says_so(live_server, review, page):
+    base = live_server.url
+    sign_in(page, base)
+    page.goto(f"{base}/postmortems/{review.incident.ref}/")
+    body = page.locator("#section-root_cause-body")
+    body.locator("[data-inline-view]").click()
+    editor = page.locator("#id_body_root_cause")
+    expect(editor).to_be_focused()
+    page.keyboard.type("The pool was too small.")
+
+    save = re.compile(r"/sections/\d+/$")
+    page.route(save, lambda route: route.fulfill(status=500, body="boom"))
+    page.keyboard.press("Control+Enter")
+    expect(body.locator("[data-inline-error]")).to_contain_text("the server answered 500")
+    expect(editor).to_have_value("The pool was too small.")
+
+    page.unroute(save)
+    page.route(save, lambda route: route.abort())
+    page.keyboard.press("Control+Enter")
+    expect(body.locator("[data-inline-error]")).to_contain_text("could not be reached")
+    expect(editor).to_have_value("The pool was too small.")
+
+    page.unroute(save)
+    page.keyboard.press("Control+Enter")
+    expect(body.locator(".prose")).to_have_text("The pool was too small.")
+
+
+def test_escape_cancels_and_a_second_editor_sees_the_conflict(live_server, review, page):
+    base = live_server.url
+    sign_in(page, base)
+    url = f"{base}/postmortems/{review.incident.ref}/"
+    other = page.context.browser.new_page()  # a second person, in a session of their own
+    sign_in(other, base)
+    for tab in (page, other):
+        tab.goto(url)
+        tab.locator("#section-lessons-body [data-inline-view]").click()
+        expect(tab.locator("#id_body_lessons")).to_be_focused()
+
+    page.keyboard.type("Typed, then dropped.")
+    page.keyboard.press("Escape")
+    expect(page.locator("#section-lessons-body form")).to_have_count(0)
+    expect(page.locator("#section-lessons-body")).not_to_contain_text("Typed, then dropped.")
+
+    expect(page.locator("#section-lessons-body [data-inline-view]")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#id_body_lessons")).to_be_focused()
+    page.keyboard.type("Mine, saved first.")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#section-lessons-body .prose")).to_have_text("Mine, saved first.")
+
+    other.locator("#id_body_lessons").type("Theirs, saved second.")
+    other.keyboard.press("Control+Enter")
+    conflict = other.locator("#section-lessons-body.doc-conflict")
+    expect(conflict).to_contain_text("Mine, saved first.")
+    expect(conflict.locator("#id_merge_lessons")).to_have_value("Theirs, saved second.")
+    other.get_by_role("button", name="Use mine").click()
+    expect(other.locator("#section-lessons-body .prose")).to_have_text("Theirs, saved second.")
