@@ -265,7 +265,10 @@ document.addEventListener("htmx:afterSettle", function (event) {
       delete document.body.dataset.focusAfterSwap;
       var swapped = document.getElementById(focusId);
       var target = swapped && (swapped.matches("[data-focus-after-swap]") ? swapped : swapped.querySelector("[data-focus-after-swap]"));
-      if (target && !target.hidden) {
+      // Only when the focus went with the replaced editor: never take it
+      // from where the person has moved on to meanwhile.
+      var lost = !document.activeElement || document.activeElement === document.body;
+      if (target && !target.hidden && lost) {
         target.focus();
       }
     }
