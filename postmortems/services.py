@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from incidents.models import Incident
+from postmortems import live
 from postmortems.kinds import Kind, template_for
 from postmortems.models import (
     Attachment,
@@ -66,6 +67,17 @@ def _record(postmortem: Postmortem, *, target: str, version: int, summary: str, 
         summary=summary,
         content=content,
         author=by,
+    )
+    _announce(postmortem, by, version)
+
+
+def _announce(postmortem: Postmortem, by, version: int = 0) -> None:
+    """Every open page of the incident re-renders the document after commit."""
+    live.announce(
+        incident=postmortem.incident_id,
+        target="document",
+        version=version,
+        actor=(by.get_full_name() or by.get_username()) if by else "",
     )
 
 
@@ -234,6 +246,7 @@ def row_move(*, row, by, offset: int) -> None:
     for position, sibling in enumerate(rows):
         if sibling.position != position:
             model.objects.filter(pk=sibling.pk).update(position=position)
+    _announce(row.postmortem, by)
 
 
 @transaction.atomic

@@ -128,3 +128,60 @@ def test_a_change_reaches_the_other_reader_without_a_reload(browser, servers):
         "Rolled back the pool config on every pod", timeout=5_000
     )
     assert page_b.evaluate("window.__notReloaded") is True
+
+
+@pytest.mark.parametrize("servers", [1, 2], indirect=True, ids=["one-process", "two-processes"])
+def test_a_postmortem_meeting_two_editors(browser, servers):
+    """A edits a section and adds a timeline entry: B sees both without a
+    reload. B, editing a section when A saves it, is told, and on saving gets
+    the conflict view with both texts."""
+    from postmortems.services import postmortem_start
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    incident = IncidentFactory(title="Queue backlog delays emails")
+    postmortem = postmortem_start(incident=incident, kind="review", facilitator=None)
+    ana = UserFactory(first_name="Ana", last_name="Silva")
+    ben = UserFactory(first_name="Ben", last_name="Okoro")
+    doc_a = f"{servers[0]}{postmortem.get_absolute_url()}"
+    doc_b = f"{servers[-1]}{postmortem.get_absolute_url()}"
+    page_b = signed_in(browser, ben, servers[-1])
+    page_b.goto(doc_b)
+    page_a = signed_in(browser, ana, servers[0])
+    page_a.goto(doc_a)
+    expect(page_b.locator("#presence")).to_contain_text("Ana Silva", timeout=10_000)
+    page_b.evaluate("window.__notReloaded = true")
+
+    def edit(page, key: str, text: str) -> None:
+        page.locator(f"#section-{key}-body [data-inline-view]").click()
+        editor = page.locator(f"#id_body_{key}")
+        expect(editor).to_be_focused()
+        editor.fill(text)
+        page.keyboard.press("Control+Enter")
+
+    # A section saved by A appears on B's page.
+    edit(page_a, "root_cause", "The pool was sized for last year's traffic.")
+    expect(page_a.locator("#section-root_cause-body .prose")).to_contain_text("last year")
+    expect(page_b.locator("#section-root_cause-body")).to_contain_text(
+        "sized for last year's traffic", timeout=5_000
+    )
+
+    # A timeline entry added on the incident page appears in B's document.
+    page_a.goto(f"{servers[0]}{incident.get_absolute_url()}")
+    page_a.locator("#tl-new-text").fill("Paused the bulk mailer")
+    page_a.locator("#tl-new-text").press("Enter")
+    expect(page_b.locator("#doc-live")).to_contain_text("Paused the bulk mailer", timeout=5_000)
+
+    # B starts on the lessons; A saves the same section first.
+    page_a.goto(doc_a)
+    page_b.locator("#section-lessons-body [data-inline-view]").click()
+    expect(page_b.locator("#id_body_lessons")).to_be_focused()
+    page_b.keyboard.type("Ben's lesson: alert on queue age.")
+    edit(page_a, "lessons", "Ana's lesson: autoscale on queue age.")
+    expect(page_a.locator("#section-lessons-body .prose")).to_contain_text("Ana's lesson")
+    expect(page_b.locator(".live-note")).to_contain_text("Changed by Ana Silva", timeout=5_000)
+    expect(page_b.locator("#id_body_lessons")).to_have_value("Ben's lesson: alert on queue age.")
+    page_b.keyboard.press("Control+Enter")
+    conflict = page_b.locator("#section-lessons-body.doc-conflict")
+    expect(conflict).to_contain_text("Ana's lesson: autoscale on queue age.")
+    expect(conflict.locator("#id_merge_lessons")).to_have_value("Ben's lesson: alert on queue age.")
+    assert page_b.evaluate("window.__notReloaded") is True
