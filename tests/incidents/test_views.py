@@ -279,7 +279,7 @@ def test_detail_without_status_update_or_postmortem(signed_in):
     incident = IncidentFactory(severity="SEV-1")
     response = signed_in.get(detail(incident))
     assertContains(response, "No status update posted yet. SEV-1 incidents post one every 30m.")
-    assertContains(response, "Not started")
+    assertContains(response, "Start a postmortem")
     assertContains(response, "No timeline entries yet.")
 
 
