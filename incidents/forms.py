@@ -194,15 +194,7 @@ class CheckpointForm(forms.ModelForm):
 
     class Meta:
         model = Checkpoint
-        fields = [
-            "state",
-            "hypothesis",
-            "customer_impact",
-            "in_flight_actions",
-            "decision_point",
-            "comms_cadence",
-            "next_decision_at",
-        ]
+        fields = Checkpoint.PACKET_FIELDS
         widgets = {
             field: forms.Textarea(attrs={"rows": 2})
             for field in ["state", "hypothesis", "customer_impact", "in_flight_actions"]

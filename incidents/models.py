@@ -330,6 +330,17 @@ class StatusUpdate(models.Model):
 class Checkpoint(models.Model):
     """The shift-change packet: what the next commander needs to take over."""
 
+    # What a person fills in (the form) and a service may set.
+    PACKET_FIELDS = (
+        "state",
+        "hypothesis",
+        "customer_impact",
+        "in_flight_actions",
+        "decision_point",
+        "comms_cadence",
+        "next_decision_at",
+    )
+
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="checkpoints")
     recorded_at = models.DateTimeField(default=timezone.now)
     state = models.TextField(help_text="Where things stand.")

@@ -360,16 +360,7 @@ def _changed(incident: Incident, target: str, by, version: int = 0) -> None:
     )
 
 
-_CHECKPOINT_FIELDS = (
-    "recorded_at",
-    "state",
-    "hypothesis",
-    "customer_impact",
-    "in_flight_actions",
-    "decision_point",
-    "comms_cadence",
-    "next_decision_at",
-)
+_CHECKPOINT_FIELDS = ("recorded_at", *Checkpoint.PACKET_FIELDS)
 
 
 @transaction.atomic
