@@ -3,9 +3,20 @@
 import datetime as dt
 from collections.abc import Iterable
 
+from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Prefetch, Subquery, prefetch_related_objects
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,7 +39,15 @@ from postmortems.forms import (
     WhyForm,
 )
 from postmortems.http import HtmxHttpRequest, wants_fragment
-from postmortems.models import ContributingFactor, Postmortem, Revision, SignOff
+from postmortems.models import (
+    KIND_CHOICES,
+    REVIEW_DEADLINE,
+    ContributingFactor,
+    Postmortem,
+    Revision,
+    Section,
+    SignOff,
+)
 from postmortems.services import (
     TRANSITIONS,
     hotfix_blocker,
@@ -53,6 +72,69 @@ def with_due(postmortems: Iterable[Postmortem], now: dt.datetime) -> None:
         )
 
 
+class PostmortemFilterForm(forms.Form):
+    """The list's filters, read from GET so a filtered list can be bookmarked."""
+
+    q = forms.CharField(required=False, max_length=200, label="Search")
+    state = forms.ChoiceField(
+        required=False, choices=[("", "Any state"), *Postmortem.State.choices]
+    )
+    kind = forms.ChoiceField(
+        required=False, choices=[("", "Any template"), *KIND_CHOICES], label="Template"
+    )
+    severity = forms.ChoiceField(
+        required=False, choices=[("", "Any severity"), *Incident.Severity.choices]
+    )
+    owner = forms.ModelChoiceField(
+        required=False,
+        queryset=get_user_model().objects.none(),
+        empty_label="Anyone",
+        label="Facilitator",
+    )
+    overdue = forms.BooleanField(required=False, label="Review past due")
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Only facilitators of reviews this user may see: a restricted
+        # incident's facilitator is not named to outsiders.
+        self.fields["owner"].queryset = (
+            get_user_model()
+            .objects.filter(facilitating__in=Postmortem.objects.visible_to(user))
+            .distinct()
+            .order_by("first_name", "last_name", "username")
+        )
+        self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.get_username()
+
+
+def filter_postmortems(
+    postmortems: QuerySet[Postmortem], data: dict, now: dt.datetime
+) -> QuerySet[Postmortem]:
+    """Apply the cleaned filters; ``resolved_at`` must already be annotated."""
+    if state := data.get("state"):
+        postmortems = postmortems.filter(state=state)
+    if kind := data.get("kind"):
+        postmortems = postmortems.filter(kind=kind)
+    if severity := data.get("severity"):
+        postmortems = postmortems.filter(incident__severity=severity)
+    if owner := data.get("owner"):
+        postmortems = postmortems.filter(facilitator=owner)
+    if data.get("overdue"):
+        postmortems = postmortems.unfinished().filter(resolved_at__lt=now - REVIEW_DEADLINE)
+    if q := data.get("q"):
+        # Exists, not joins: a postmortem matching in many sections is one row.
+        postmortems = postmortems.filter(
+            Q(incident__ref__icontains=q)
+            | Q(incident__title__icontains=q)
+            | Exists(Section.objects.filter(postmortem=OuterRef("pk"), body__icontains=q))
+            | Exists(
+                ContributingFactor.objects.filter(
+                    postmortem=OuterRef("pk"), description__icontains=q
+                )
+            )
+        )
+    return postmortems
+
+
 @require_GET
 @vary_on_headers("HX-Request")
 def postmortem_list(request: HtmxHttpRequest) -> HttpResponse:
@@ -75,17 +157,23 @@ def postmortem_list(request: HtmxHttpRequest) -> HttpResponse:
         )
         .order_by("-created_at", "-pk")
     )
+    now = timezone.now()
+    filters = PostmortemFilterForm(request.GET, user=request.user)
+    filters.is_valid()  # an unknown value filters nothing; the rest still apply
+    postmortems = filter_postmortems(postmortems, filters.cleaned_data, now)
+    filtered = any(filters.cleaned_data.get(name) for name in filters.fields)
     page = Paginator(postmortems, PAGE_SIZE).get_page(request.GET.get("page"))
-    with_due(page, timezone.now())
+    with_due(page, now)
+    context = {"page": page, "filters": filters, "filtered": filtered}
     if wants_fragment(request):
-        return render(request, "postmortems/list.html#results", {"page": page})
+        return render(request, "postmortems/list.html#results", context)
     # Incidents still waiting for a review, each with a link to start one.
     waiting = (
         Incident.objects.visible_to(request.user)
         .filter(postmortem__isnull=True)
         .order_by("-created_at", "-pk")[:WAITING_SHOWN]
     )
-    return render(request, "postmortems/list.html", {"page": page, "waiting": waiting})
+    return render(request, "postmortems/list.html", context | {"waiting": waiting})
 
 
 # Starting a postmortem
