@@ -6,7 +6,7 @@ within it. Everything that changes something is POST-only.
 
 from django.urls import path
 
-from postmortems.views import attachments, document, rows, sections, workflow
+from postmortems.views import attachments, document, meeting, rows, sections, workflow
 
 app_name = "postmortems"
 
@@ -14,6 +14,8 @@ urlpatterns = [
     path("", document.postmortem_list, name="list"),
     path("start/<str:ref>/", document.postmortem_new, name="start"),
     path("<str:ref>/", document.postmortem_detail, name="detail"),
+    path("<str:ref>/meeting/", meeting.meeting, name="meeting"),
+    path("<str:ref>/meeting/actions/", meeting.meeting_capture, name="meeting-capture"),
     path("<str:ref>/preview/", sections.section_preview, name="preview"),
     path("<str:ref>/sections/<int:pk>/", sections.section_update, name="section"),
     path("<str:ref>/sections/<int:pk>/edit/", sections.section_edit, name="section-edit"),

@@ -488,3 +488,104 @@ document.addEventListener("htmx:afterSettle", function (event) {
   document.addEventListener("focusin", function () { beat(false); });
   document.addEventListener("focusout", function () { window.setTimeout(function () { beat(false); }, 50); });
 })();
+
+// Meeting mode
+// (templates/postmortems/meeting.html) The per-step timer, keyboard stepping,
+// the agenda's current step after an htmx step change, and focus after a capture.
+(function () {
+  "use strict";
+  var started = { step: null, at: 0 };
+
+  function currentStep() {
+    return document.getElementById("meeting-step");
+  }
+
+  function two(n) {
+    return (n < 10 ? "0" : "") + n;
+  }
+
+  // The timer counts from when this step was opened; a re-render of the same
+  // step (the Actions list after a capture) keeps counting.
+  function tick() {
+    var step = currentStep();
+    if (!step) {
+      return;
+    }
+    if (started.step !== step.dataset.step) {
+      started = { step: step.dataset.step, at: Date.now() };
+    }
+    step.dataset.stepStarted = String(started.at);
+    var seconds = Math.floor((Date.now() - started.at) / 1000);
+    var timer = step.querySelector("[data-step-timer]");
+    if (timer) {
+      timer.textContent = two(Math.floor(seconds / 60)) + ":" + two(seconds % 60);
+    }
+  }
+
+  function markAgenda() {
+    var step = currentStep();
+    if (!step) {
+      return;
+    }
+    document.querySelectorAll("[data-meeting-agenda]").forEach(function (link) {
+      if (link.dataset.meetingAgenda === step.dataset.step) {
+        link.setAttribute("aria-current", "step");
+      } else {
+        link.removeAttribute("aria-current");
+      }
+    });
+  }
+
+  function typing(target) {
+    return target && target.closest && (
+      target.closest("input, textarea, select, [contenteditable]") !== null
+    );
+  }
+
+  document.addEventListener("keydown", function (event) {
+    var step = currentStep();
+    if (!step || event.altKey || event.ctrlKey || event.metaKey || typing(event.target)) {
+      return;
+    }
+    var selector = null;
+    if (event.key === "ArrowRight" || event.key === "PageDown") {
+      selector = "[data-meeting-next]";
+    } else if (event.key === "ArrowLeft" || event.key === "PageUp") {
+      selector = "[data-meeting-prev]";
+    }
+    var link = selector && step.querySelector(selector);
+    if (link) {
+      event.preventDefault();
+      link.click();
+    }
+  });
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail.target;
+    if (!target) {
+      return;
+    }
+    if (target.id === "meeting-step") {
+      tick();
+      markAgenda();
+      var elt = event.detail.requestConfig && event.detail.requestConfig.elt;
+      // Stepping moves focus to the new step; the Actions list refreshing
+      // after a capture leaves the focus in the capture box.
+      // (An outerHTML swap's target is the old element: find the new one.)
+      if (elt && elt.closest && elt.closest(".meeting-step__nav, .meeting-agenda")) {
+        currentStep().focus({ preventScroll: true });
+      }
+    } else if (target.id === "meeting-capture") {
+      var box = document.getElementById("meeting-capture");
+      var field = box && (box.querySelector("[aria-invalid='true']") || box.querySelector("#id_title"));
+      if (field) {
+        field.focus();
+      }
+    }
+  });
+
+  if (currentStep()) {
+    tick();
+    window.setInterval(tick, 1000);
+  }
+})();
