@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.test import override_settings
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page, expect, sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
 from tests.factories import UserFactory
@@ -66,6 +66,9 @@ def outsider(db):
 # Browser tests (marked ``browser``) share these.
 
 CHROMIUM = Path("/usr/bin/chromium")
+# A 2-core CI machine running the whole suite is slower than a laptop: wait
+# up to 15 s for what a person would see, instead of Playwright's 5 s.
+expect.set_options(timeout=15_000)
 # Playwright's own browser download is not used: Debian's chromium is.
 CHROMIUM_ARGS = [
     "--no-sandbox",
