@@ -7,7 +7,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from actions.models import ActionItem
-from postmortems.models import Postmortem, Revision
+from postmortems.models import Postmortem
+from postmortems.services import record_revision
 
 
 def action_capture(
@@ -36,13 +37,14 @@ def action_capture(
                     due_date=due_date,
                     priority=priority,
                 )
-                Revision.objects.create(
-                    postmortem=postmortem,
+                # Recorded and announced like every change to the document.
+                record_revision(
+                    postmortem,
                     target=f"action:{action.ref}",
                     version=action.version,
                     summary=f"Captured {action.ref}",
                     content=title,
-                    author=by,
+                    by=by,
                 )
                 return action
         except IntegrityError:

@@ -59,7 +59,9 @@ def postmortem_start(
     return postmortem
 
 
-def _record(postmortem: Postmortem, *, target: str, version: int, summary: str, content: str, by):
+def record_revision(
+    postmortem: Postmortem, *, target: str, version: int, summary: str, content: str, by
+):
     Revision.objects.create(
         postmortem=postmortem,
         target=target,
@@ -101,7 +103,7 @@ def section_save(*, section: Section, by, body: str, version: int) -> Section:
         updated_by=by,
         updated_at=timezone.now(),
     )
-    _record(
+    record_revision(
         saved.postmortem,
         target=f"section:{saved.key}",
         version=saved.version,
@@ -119,7 +121,7 @@ def impact_field_save(*, field: ImpactField, by, value: str, version: int) -> Im
     if current.value == value:
         return current
     saved = save_if_current(current, version=version, value=value)
-    _record(
+    record_revision(
         saved.postmortem,
         target=f"impact:{saved.key}",
         version=saved.version,
@@ -157,7 +159,7 @@ def postmortem_transition(*, postmortem: Postmortem, to: str, by, version: int) 
     else:
         finalized_at = None
     saved = save_if_current(current, version=version, state=to, finalized_at=finalized_at)
-    _record(
+    record_revision(
         saved,
         target="workflow",
         version=saved.version,
@@ -187,7 +189,7 @@ def row_add(*, model: RowModel, postmortem: Postmortem, by, **fields):
         postmortem=postmortem, position=(last.position + 1) if last else 0, **fields
     )
     target = ROW_TARGETS[model]
-    _record(
+    record_revision(
         postmortem,
         target=f"{target}:{row.pk}",
         version=row.version,
@@ -205,7 +207,7 @@ def row_edit(*, row, by, version: int, **changes):
         return current
     saved = save_if_current(current, version=version, **changes)
     target = ROW_TARGETS[type(row)]
-    _record(
+    record_revision(
         saved.postmortem,
         target=f"{target}:{saved.pk}",
         version=saved.version,
@@ -223,7 +225,7 @@ def row_delete(*, row, by, version: int) -> None:
     if not model.objects.filter(pk=current.pk, version=version).delete()[0]:
         raise StaleVersion(current)
     target = ROW_TARGETS[model]
-    _record(
+    record_revision(
         current.postmortem,
         target=f"{target}:{current.pk}",
         version=current.version,
@@ -254,7 +256,7 @@ def signoff_sign(*, signoff: SignOff, by, signed: bool) -> SignOff:
     signoff.user = by if signed else None
     signoff.signed_at = timezone.now() if signed else None
     signoff.save(update_fields=["user", "signed_at"])
-    _record(
+    record_revision(
         signoff.postmortem,
         target=f"signoff:{signoff.role}",
         version=1,
@@ -315,7 +317,7 @@ def postmortem_open(
     postmortem = postmortem_start(
         incident=incident, kind=kind, facilitator=facilitator, log_root=log_root
     )
-    _record(
+    record_revision(
         postmortem,
         target="postmortem",
         version=1,
@@ -338,7 +340,7 @@ def attachment_add(*, postmortem: Postmortem, by, upload, content_type: str, cap
     )
     attachment.file.save(upload.name, upload, save=False)
     attachment.save()
-    _record(
+    record_revision(
         postmortem,
         target=f"attachment:{attachment.pk}",
         version=1,
@@ -354,7 +356,7 @@ def related_incident_link(*, postmortem: Postmortem, incident: Incident, by) -> 
     if incident.pk == postmortem.incident_id:
         raise ValidationError("An incident is not related to itself.", code="self")
     postmortem.related_incidents.add(incident)
-    _record(
+    record_revision(
         postmortem,
         target="related",
         version=1,
@@ -367,7 +369,7 @@ def related_incident_link(*, postmortem: Postmortem, incident: Incident, by) -> 
 @transaction.atomic
 def related_incident_unlink(*, postmortem: Postmortem, incident: Incident, by) -> None:
     postmortem.related_incidents.remove(incident)
-    _record(
+    record_revision(
         postmortem,
         target="related",
         version=1,
