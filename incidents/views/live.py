@@ -119,4 +119,3 @@ def presence_list(request: HtmxHttpRequest, ref: str) -> HttpResponse:
         "incidents/_presence.html",
         {"incident": incident, "present": presence_of(incident.pk)},
     )
-
