@@ -68,6 +68,9 @@ def add_factor(page: Page) -> None:
     page.keyboard.type("No alert on pool saturation")
     page.get_by_role("button", name="Add factor").press("Enter")
     expect(page.locator("#factors-panel .row")).to_have_count(1)
+    # The fresh add form takes the focus once htmx settles; wait for it, or
+    # the next keystrokes race it on a busy machine.
+    expect(page.locator("#id_factor_new_layer")).to_be_focused()
 
 
 def add_whys(page: Page) -> None:
@@ -78,6 +81,7 @@ def add_whys(page: Page) -> None:
         page.keyboard.type("Because of the config change.")
         page.get_by_role("button", name="Add why").press("Enter")
         expect(page.locator("#whys-panel .row").filter(has_text=question)).to_have_count(1)
+        expect(page.locator("#id_why_new_question")).to_be_focused()
 
 
 @pytest.mark.parametrize("kind", list(Kind))
