@@ -25,6 +25,8 @@ from dataclasses import asdict, dataclass, field
 from django.conf import settings
 from django.db import transaction
 
+from postmortems import fragments
+
 log = logging.getLogger(__name__)
 
 CHANNEL_PREFIX = "pm:incident:"
@@ -104,9 +106,16 @@ def publish(event: Event) -> None:
 
 
 def announce(*, incident: int, target: str, version: int = 0, actor: str = "") -> None:
-    """Publish a change event once the current transaction commits."""
+    """Publish a change event once the current transaction commits; the
+    fragment cache drops the part first, so a reader the event reaches
+    re-fetches the new HTML."""
     event = Event(incident=incident, target=target, version=version, actor=actor)
-    transaction.on_commit(lambda: _publish_quietly(event))
+
+    def send() -> None:
+        fragments.invalidate(incident, target)
+        _publish_quietly(event)
+
+    transaction.on_commit(send)
 
 
 def _publish_quietly(event: Event) -> None:

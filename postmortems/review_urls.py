@@ -14,6 +14,7 @@ urlpatterns = [
     path("", document.postmortem_list, name="list"),
     path("start/<str:ref>/", document.postmortem_new, name="start"),
     path("<str:ref>/", document.postmortem_detail, name="detail"),
+    path("<str:ref>/blocks/<slug:anchor>/", document.postmortem_block, name="block"),
     path("<str:ref>/meeting/", meeting.meeting, name="meeting"),
     path("<str:ref>/meeting/actions/", meeting.meeting_capture, name="meeting-capture"),
     path("<str:ref>/preview/", sections.section_preview, name="preview"),

@@ -70,17 +70,37 @@ def record_revision(
         content=content,
         author=by,
     )
-    _announce(postmortem, by, version)
+    _announce(postmortem, by, target=target, version=version)
 
 
-def _announce(postmortem: Postmortem, by, version: int = 0) -> None:
-    """Every open page of the incident re-renders the document after commit."""
-    live.announce(
-        incident=postmortem.incident_id,
-        target="document",
-        version=version,
-        actor=(by.get_full_name() or by.get_username()) if by else "",
-    )
+# A revision's target ("section:summary", "factor:12" ...) names the page part
+# it changes; open pages re-fetch that part on its live event.
+LIVE_PARTS = {
+    "section": "section-{key}",
+    "impact": "impact-fields",  # the incident page's own impact panel is "impact"
+    "factor": "factors",
+    "why": "whys",
+    "action": "actions",
+    "signoff": "signoffs",
+    "workflow": "workflow",
+    "attachment": "attachments",
+    "related": "related",
+}
+
+
+def live_part(target: str) -> str:
+    """The live event of a revision target: "section:summary" -> "section-summary"."""
+    name, _, key = target.partition(":")
+    return LIVE_PARTS.get(name, "document").format(key=key)
+
+
+def _announce(postmortem: Postmortem, by, *, target: str, version: int = 0) -> None:
+    """Every open page of the incident re-fetches the changed part, and the
+    revision history, after commit."""
+    actor = (by.get_full_name() or by.get_username()) if by else ""
+    incident = postmortem.incident_id
+    live.announce(incident=incident, target=live_part(target), version=version, actor=actor)
+    live.announce(incident=incident, target="revisions", actor=actor)
 
 
 @transaction.atomic
@@ -248,7 +268,7 @@ def row_move(*, row, by, offset: int) -> None:
     for position, sibling in enumerate(rows):
         if sibling.position != position:
             model.objects.filter(pk=sibling.pk).update(position=position)
-    _announce(row.postmortem, by)
+    _announce(row.postmortem, by, target=ROW_TARGETS[model])
 
 
 @transaction.atomic

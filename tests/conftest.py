@@ -1,5 +1,6 @@
 import io
 import os
+import uuid
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,17 @@ def _test_settings(settings):
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(settings):
+    """Each test reads and writes cache keys of its own. Its database is
+    rolled back, so an incident of one test shares its id with another's,
+    and a fragment cached for the first must not reach the second. A key
+    prefix, not cache.clear(): on Redis that would flush Celery's queues too."""
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex[:12]}"}
     }
 
 
@@ -120,3 +132,19 @@ def page(demo) -> Page:
             yield browser.new_page(viewport={"width": 1280, "height": 800})
         finally:
             browser.close()
+
+
+@pytest.fixture
+def published(monkeypatch, settings):
+    """The live events published by the test's changes, in order (in-process bus)."""
+    from postmortems import live
+
+    settings.REDIS_URL = ""
+    events: list = []
+    monkeypatch.setattr(live, "publish", events.append)
+    return events
+
+
+@pytest.fixture
+def ana():
+    return UserFactory(first_name="Ana", last_name="Silva")

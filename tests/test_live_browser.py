@@ -158,12 +158,15 @@ def test_a_postmortem_meeting_two_editors(browser, servers):
         editor.fill(text)
         page.keyboard.press("Control+Enter")
 
-    # A section saved by A appears on B's page.
+    # A section saved by A appears on B's page; only that block is re-fetched
+    # (a mark on another block of B's page survives).
+    page_b.evaluate("document.querySelector('[data-block=factors]').dataset.probe = 'kept'")
     edit(page_a, "root_cause", "The pool was sized for last year's traffic.")
     expect(page_a.locator("#section-root_cause-body .prose")).to_contain_text("last year")
     expect(page_b.locator("#section-root_cause-body")).to_contain_text(
         "sized for last year's traffic", timeout=5_000
     )
+    expect(page_b.locator("[data-block=factors][data-probe=kept]")).to_have_count(1)
 
     # A timeline entry added on the incident page appears in B's document.
     page_a.goto(f"{servers[0]}{incident.get_absolute_url()}")

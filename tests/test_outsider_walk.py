@@ -54,7 +54,8 @@ def restricted(settings, tmp_path):
     action = ActionItemFactory(postmortem=postmortem)
     attachment = AttachmentFactory(postmortem=postmortem)
     ids = {"pk": event.pk, "number": action.number, "action": action.pk}
-    return incident, responder, ids | {"attachment": attachment.pk}
+    # A block of the document that exists: the outsider's 404 is then about access.
+    return incident, responder, ids | {"attachment": attachment.pk, "anchor": "factors"}
 
 
 def url_for(name: str, params: list[str], ref: str, ids: dict) -> str:

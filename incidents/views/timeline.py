@@ -14,6 +14,7 @@ from django import forms
 from django.core.exceptions import BadRequest
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
@@ -28,6 +29,7 @@ from incidents.services import (
     timeline_edit,
 )
 from incidents.views import incident_for
+from postmortems.fragments import cached_fragment
 from postmortems.http import HtmxHttpRequest
 
 PANEL = "incidents/_timeline_panel.html"
@@ -82,9 +84,22 @@ def _event(incident: Incident, pk: int) -> TimelineEvent:
 
 @require_GET
 def events(request: HtmxHttpRequest, ref: str) -> HttpResponse:
-    """The list alone (respecting ?kind=): re-fetched after any change."""
+    """The list alone (respecting ?kind=): re-fetched after any change, by
+    every open page at once, so rendered once per change (fragments.py)."""
     incident = incident_for(request, ref)
-    return render(request, f"{PANEL}#list", list_context(request, incident))
+
+    def render_list(extra: dict) -> str:
+        context = list_context(request, incident) | extra
+        return render_to_string(f"{PANEL}#list", context, request=request)
+
+    html = cached_fragment(
+        request,
+        incident=incident.pk,
+        part="timeline",
+        variant=_kind_filter(request),
+        render=render_list,
+    )
+    return HttpResponse(html)
 
 
 @require_GET

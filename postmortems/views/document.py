@@ -18,7 +18,7 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -370,3 +370,21 @@ def document_context(request: HtmxHttpRequest, postmortem: Postmortem) -> dict:
 def postmortem_detail(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     postmortem = postmortem_for(request, ref)
     return render(request, "postmortems/detail.html", document_context(request, postmortem))
+
+
+@require_GET
+def postmortem_block(request: HtmxHttpRequest, ref: str, anchor: str) -> HttpResponse:
+    """One block of the document, as the page shows it: what an open page
+    re-fetches when the block's part changes (the live channel says which)."""
+    postmortem = postmortem_for(request, ref)
+    context = document_context(request, postmortem)
+    if anchor == "facts":
+        return render(request, "postmortems/detail.html#doc-facts", context)
+    if anchor == "workflow":
+        return render(request, "postmortems/detail.html#workflow", context | {"oob": True})
+    for heading in context["outline"]:
+        for item in heading.items:
+            if item.anchor == anchor:
+                block = {"heading": heading, "item": item}
+                return render(request, "postmortems/detail.html#doc-block", context | block)
+    raise Http404("No such part of this postmortem.")

@@ -43,6 +43,32 @@ class Item:
     section: object = None  # the Section row of a "section" item
     impact: list = field(default_factory=list)  # (group title, [(spec, row)]) of impact parts
 
+    @property
+    def live_trigger(self) -> str:
+        """The hx-trigger that re-fetches this block: its parts' live events
+        (services.live_part names them; the incident's own are incidents/services.py)."""
+        if self.kind == "section":
+            return f"sse:section-{self.spec.key}"
+        return ", ".join(f"sse:{event}" for event in LIVE_EVENTS[self.kind])
+
+
+# Which live events change each structured part: the incident's facts
+# (timeline, state) feed the parts computed from them.
+LIVE_EVENTS = {
+    "summary_facts": ("timeline", "state"),
+    "timeline": ("timeline",),
+    "detection": ("timeline", "state"),
+    "impact": ("impact-fields",),
+    "response": ("impact-fields", "timeline"),
+    "factors": ("factors",),
+    "whys": ("whys",),
+    "actions": ("actions",),
+    "signoff": ("signoffs",),
+    "attachments": ("attachments",),
+    "related": ("related",),
+    "revisions": ("revisions",),
+}
+
 
 @dataclass
 class Heading:

@@ -349,8 +349,6 @@ document.addEventListener("htmx:afterSettle", function (event) {
 (function () {
   "use strict";
 
-  var lastActor = {};
-
   function dirty(form) {
     return Array.prototype.some.call(form.elements, function (field) {
       if (field.type === "checkbox" || field.type === "radio") {
@@ -396,17 +394,14 @@ document.addEventListener("htmx:afterSettle", function (event) {
     );
   }
 
-  document.addEventListener("htmx:sseMessage", function (event) {
-    var message = event.detail;
-    if (!message || !message.data) {
-      return;
-    }
+  // Who made the change: an SSE trigger's detail is the message, its data the event.
+  function actorOf(trigger) {
     try {
-      lastActor[message.type] = JSON.parse(message.data).actor || "";
+      return JSON.parse(trigger.detail.data).actor || "";
     } catch (error) {
-      // A keep-alive or a message without JSON: nothing to remember.
+      return ""; // live-resync, or a message without JSON
     }
-  });
+  }
 
   document.addEventListener("htmx:beforeRequest", function (event) {
     var fragment = event.detail.elt;
@@ -416,7 +411,7 @@ document.addEventListener("htmx:afterSettle", function (event) {
     }
     if (busy(fragment)) {
       event.preventDefault();
-      markStale(fragment, lastActor[trigger.type.replace(/^sse:/, "")]);
+      markStale(fragment, actorOf(trigger));
     }
   });
 

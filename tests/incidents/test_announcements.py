@@ -17,22 +17,9 @@ from incidents.services import (
     timeline_edit,
 )
 from postmortems import live
-from tests.factories import ChecklistItemFactory, ImpactScopeFactory, IncidentFactory, UserFactory
+from tests.factories import ChecklistItemFactory, ImpactScopeFactory, IncidentFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def published(monkeypatch, settings):
-    settings.REDIS_URL = ""
-    events: list[live.Event] = []
-    monkeypatch.setattr(live, "publish", events.append)
-    return events
-
-
-@pytest.fixture
-def ana():
-    return UserFactory(first_name="Ana", last_name="Silva")
 
 
 def targets(events) -> list[str]:
