@@ -33,8 +33,20 @@ ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-only-not-a-secret"
 
 
+# Production settings (DEBUG off), less HTTPS: the bench speaks plain HTTP on 127.0.0.1.
+PRODUCTION = {
+    "SECRET_KEY": SECRET,
+    "DEBUG": "0",
+    "SECURE_SSL_REDIRECT": "0",
+    "SESSION_COOKIE_SECURE": "0",
+    "CSRF_COOKIE_SECURE": "0",
+    "STATIC_ROOT": tempfile.mkdtemp(prefix="pm-bench-static-"),
+    "LOG_LEVEL": "WARNING",
+}
+
+
 def setup_django(database_url: str) -> None:
-    os.environ.update(DATABASE_URL=database_url, SECRET_KEY=SECRET, DEBUG="1")
+    os.environ.update(PRODUCTION, DATABASE_URL=database_url)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "postmortems.settings")
     sys.path.insert(0, str(ROOT))
     import django
@@ -45,12 +57,13 @@ def setup_django(database_url: str) -> None:
 def prepare(database_url: str, listeners: int) -> tuple[str, list[str]]:
     """Migrate, create an incident and one session per person; return the
     incident's ref and the session keys (writer first)."""
-    subprocess.run(  # a no-op after the first call
-        [sys.executable, "manage.py", "migrate", "-v0"],
-        cwd=ROOT,
-        check=True,
-        env=os.environ | {"DATABASE_URL": database_url, "SECRET_KEY": SECRET, "DEBUG": "1"},
-    )
+    for command in (["migrate"], ["collectstatic", "--noinput"]):  # no-ops after the first call
+        subprocess.run(
+            [sys.executable, "manage.py", *command, "-v0"],
+            cwd=ROOT,
+            check=True,
+            env=os.environ | PRODUCTION | {"DATABASE_URL": database_url},
+        )
     from django.contrib.auth import get_user_model
     from django.test import Client
 
@@ -84,13 +97,7 @@ def free_port() -> int:
 
 def start_server(database_url: str, redis_url: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    env = os.environ | {
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "SECRET_KEY": SECRET,
-        "DEBUG": "1",
-        "LOG_LEVEL": "WARNING",
-    }
+    env = os.environ | PRODUCTION | {"DATABASE_URL": database_url, "REDIS_URL": redis_url}
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "postmortems.asgi:application", "--host",
          "127.0.0.1", "--port", str(port), "--lifespan", "off", "--log-level", "warning",

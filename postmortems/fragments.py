@@ -14,6 +14,7 @@ placeholder and swapped for the reader's own token on the way out.
 
 import logging
 import secrets
+import time
 from collections.abc import Callable
 
 from django.core.cache import cache
@@ -27,6 +28,8 @@ log = logging.getLogger(__name__)
 # at the moment of a change).
 TTL_SECONDS = 300
 CSRF_PLACEHOLDER = "csrf-placeholder-0d1b5e"
+# How long a reader waits for another request's render of the same fragment.
+RENDER_WAIT_SECONDS = 2
 
 
 def _generation_key(incident: int, part: str) -> str:
@@ -68,8 +71,27 @@ def cached_fragment(
         # The cache is a speed-up: without it, render for this reader alone.
         log.warning("fragment cache: unavailable; rendering %s directly", part, exc_info=True)
         key = html = None
+    if html is None and key is not None:
+        html = _render_once(key, render)
     if html is None:
         html = render({"csrf_token": CSRF_PLACEHOLDER})
-        if key is not None:
-            cache.set(key, html, TTL_SECONDS)
     return html.replace(CSRF_PLACEHOLDER, get_token(request))
+
+
+def _render_once(key: str, render: Callable[[dict], str]) -> str | None:
+    """Render and store, or, while another request is already rendering the
+    same key, wait for its result: the event reaches every reader at once,
+    and fifty simultaneous misses would otherwise mean fifty renders."""
+    if cache.add(f"{key}:rendering", 1, RENDER_WAIT_SECONDS):
+        try:
+            html = render({"csrf_token": CSRF_PLACEHOLDER})
+            cache.set(key, html, TTL_SECONDS)
+            return html
+        finally:
+            cache.delete(f"{key}:rendering")
+    deadline = time.monotonic() + RENDER_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(0.01)
+        if (html := cache.get(key)) is not None:
+            return html
+    return None  # the other render failed or stalled: render for this reader

@@ -1,0 +1,52 @@
+"""A fragment that many readers want at the same moment is rendered once."""
+
+import threading
+import time
+
+from django.test import RequestFactory
+
+from postmortems import fragments
+
+
+def test_simultaneous_readers_share_one_render():
+    renders = []
+
+    def render(extra: dict) -> str:
+        renders.append(1)
+        time.sleep(0.2)  # a slow render: the others arrive while it runs
+        return f"<form>{extra['csrf_token']}</form>"
+
+    results = []
+
+    def read() -> None:
+        request = RequestFactory().get("/")
+        html = fragments.cached_fragment(
+            request, incident=1, part="timeline", variant="", render=render
+        )
+        results.append(html)
+
+    readers = [threading.Thread(target=read) for _ in range(8)]
+    for thread in readers:
+        thread.start()
+    for thread in readers:
+        thread.join()
+    assert len(renders) == 1
+    assert len(results) == 8
+    # Each reader's own token took the placeholder's place.
+    assert not any(fragments.CSRF_PLACEHOLDER in html for html in results)
+    assert len(set(results)) == 8
+
+
+def test_an_invalidated_part_is_rendered_again():
+    request = RequestFactory().get("/")
+    versions = iter(["first", "second"])
+
+    def read() -> str:
+        return fragments.cached_fragment(
+            request, incident=2, part="timeline", variant="", render=lambda extra: next(versions)
+        )
+
+    assert read() == "first"
+    assert read() == "first"
+    fragments.invalidate(2, "timeline")
+    assert read() == "second"
