@@ -1,7 +1,25 @@
+import datetime as dt
+import functools
+
 from django import forms
 from django.contrib.auth import get_user_model
 
-from actions.models import ActionItem
+from actions.dashboard import ALL, GROUP_CHOICES, teams_visible_to
+from actions.models import ActionItem, Bucket
+
+# Long enough for a holiday, short enough that nothing is parked for good.
+MAX_SNOOZE = dt.timedelta(days=30)
+
+
+def offer_people(field: forms.ModelChoiceField, *, empty_label: str) -> None:
+    """Active people, by name."""
+    field.queryset = (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .order_by("first_name", "last_name", "username")
+    )
+    field.label_from_instance = lambda user: user.get_full_name() or user.get_username()
+    field.empty_label = empty_label
 
 
 class ActionCaptureForm(forms.ModelForm):
@@ -17,14 +35,7 @@ class ActionCaptureForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        owner = self.fields["owner"]
-        owner.queryset = (
-            get_user_model()
-            .objects.filter(is_active=True)
-            .order_by("first_name", "last_name", "username")
-        )
-        owner.label_from_instance = lambda user: user.get_full_name() or user.get_username()
-        owner.empty_label = "Nobody yet"
+        offer_people(self.fields["owner"], empty_label="Nobody yet")
         self.fields["category"].choices = ActionItem.Category.choices
 
     def clean_owner_team(self) -> str:
@@ -32,3 +43,81 @@ class ActionCaptureForm(forms.ModelForm):
         if team and self.cleaned_data.get("owner"):
             raise forms.ValidationError("Choose a person or a team, not both.")
         return team
+
+
+class ActionFilterForm(forms.Form):
+    """The dashboard's filters, read from GET so that a view can be bookmarked and shared."""
+
+    bucket = forms.ChoiceField(
+        required=False,
+        choices=[("", "Open"), *Bucket.choices, (ALL, "All, also closed")],
+        widget=forms.HiddenInput,
+    )
+    team = forms.CharField(required=False, widget=forms.Select)
+    owner = forms.ModelChoiceField(required=False, queryset=get_user_model().objects.none())
+    priority = forms.MultipleChoiceField(
+        required=False,
+        choices=[(value, value) for value in ActionItem.Priority.values],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    category = forms.ChoiceField(
+        required=False, choices=[("", "Any category"), *ActionItem.Category.choices]
+    )
+    group = forms.ChoiceField(
+        required=False, choices=[("", "Nothing"), *GROUP_CHOICES], label="Group by"
+    )
+    mine = forms.BooleanField(required=False, label="Only my actions")
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        offer_people(self.fields["owner"], empty_label="Anyone")
+
+        # Read only when the select is drawn (never for a CSV export), and
+        # once: drawing a select walks its choices more than once.
+        @functools.cache
+        def team_choices() -> list[tuple[str, str]]:
+            return [("", "Any team"), *((team, team) for team in teams_visible_to(user))]
+
+        self.fields["team"].widget.choices = team_choices
+
+    @property
+    def active(self) -> dict:
+        """The cleaned filters that narrow the list (grouping and bucket aside)."""
+        data = getattr(self, "cleaned_data", {})
+        return {
+            name: data[name]
+            for name in ("team", "owner", "priority", "category", "mine")
+            if data.get(name)
+        }
+
+
+class SnoozeForm(forms.Form):
+    """Snooze an item's reminders once: until a date within a month, with a reason."""
+
+    snoozed_until = forms.DateField(
+        label="Remind me again on", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    snooze_reason = forms.CharField(
+        label="Reason",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Shown beside the item on the dashboard and to the facilitator.",
+    )
+
+    def __init__(self, *args, today: dt.date, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+        latest = today + MAX_SNOOZE
+        self.fields["snoozed_until"].widget.attrs.update(
+            min=(today + dt.timedelta(days=1)).isoformat(), max=latest.isoformat()
+        )
+
+    def clean_snoozed_until(self) -> dt.date:
+        until = self.cleaned_data["snoozed_until"]
+        if until <= self.today:
+            raise forms.ValidationError("Choose a day after today.")
+        if until > self.today + MAX_SNOOZE:
+            raise forms.ValidationError(
+                f"A snooze lasts at most {MAX_SNOOZE.days} days; choose an earlier day."
+            )
+        return until

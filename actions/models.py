@@ -4,7 +4,7 @@ from typing import Self
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from incidents.access import visibility_q
@@ -12,6 +12,40 @@ from incidents.refs import action_ref
 from postmortems.models import ContributingFactor, Postmortem
 
 OPEN_STATUSES = ["open", "in_progress"]
+# An open item nobody has touched for this long is stale (review seed).
+STALE_AFTER = dt.timedelta(days=14)
+SOON_DAYS = 7
+
+
+class Bucket(models.TextChoices):
+    """The dashboard's slices; each is one condition, counted in one query."""
+
+    OVERDUE = "overdue", "Overdue"
+    DUE_SOON = "due_soon", f"Due in {SOON_DAYS} days"
+    STALE = "stale", "Stale"
+    DONE_MONTH = "done_month", "Done this month"
+
+
+def bucket_q(bucket: str, now: dt.datetime) -> Q:
+    """The one definition of each bucket, for filters and counts alike."""
+    today = timezone.localdate(now)
+    is_open = Q(status__in=OPEN_STATUSES)
+    match bucket:
+        case Bucket.OVERDUE:
+            return is_open & Q(due_date__lt=today)
+        case Bucket.DUE_SOON:
+            return is_open & Q(due_date__gte=today, due_date__lte=today + dt.timedelta(SOON_DAYS))
+        case Bucket.STALE:
+            return is_open & Q(updated_at__lt=now - STALE_AFTER)
+        case Bucket.DONE_MONTH:
+            return Q(status="done", verified_at__gte=month_start(now))
+    raise ValueError(f"Unknown bucket {bucket!r}")
+
+
+def month_start(now: dt.datetime) -> dt.datetime:
+    """Midnight on the first of this month, in the current time zone."""
+    local = timezone.localtime(now)
+    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
 class ActionItemQuerySet(models.QuerySet["ActionItem"]):
@@ -29,6 +63,26 @@ class ActionItemQuerySet(models.QuerySet["ActionItem"]):
 
     def owned_by(self, user: AbstractBaseUser) -> Self:
         return self.filter(owner=user)
+
+    def in_bucket(self, bucket: str, now: dt.datetime) -> Self:
+        return self.filter(bucket_q(bucket, now))
+
+    def not_snoozed(self, today: dt.date) -> Self:
+        return self.filter(Q(snoozed_until__isnull=True) | Q(snoozed_until__lte=today))
+
+    def bucket_counts(self, now: dt.datetime) -> dict[str, int]:
+        """How many items fall in each bucket, in one query.
+
+        The WHERE keeps only rows of some bucket, so PostgreSQL can combine
+        the buckets' partial indexes instead of reading every item.
+        """
+        conditions = {bucket: bucket_q(bucket, now) for bucket in Bucket.values}
+        any_bucket = Q()
+        for condition in conditions.values():
+            any_bucket |= condition
+        return self.filter(any_bucket).aggregate(
+            **{bucket: Count("pk", filter=condition) for bucket, condition in conditions.items()}
+        )
 
 
 class ActionItemPriority(models.TextChoices):
@@ -89,6 +143,11 @@ class ActionItem(models.Model):
         related_name="actions",
         help_text="The contributing factor this action answers.",
     )
+    # The owner may snooze reminders once, with a reason; the item stays on
+    # the dashboard (still overdue) and leaves the digest until the date.
+    snoozed_until = models.DateField(null=True, blank=True)
+    snooze_reason = models.TextField(blank=True)
+    snoozed_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -128,6 +187,12 @@ class ActionItem(models.Model):
                 name="actions_actionitem_done_is_verified",
                 violation_error_message="An action is done only once its signal is verified.",
             ),
+            models.CheckConstraint(
+                condition=Q(snoozed_at__isnull=True, snoozed_until__isnull=True, snooze_reason="")
+                | (Q(snoozed_at__isnull=False, snoozed_until__isnull=False) & ~Q(snooze_reason="")),
+                name="actions_actionitem_snooze_has_date_and_reason",
+                violation_error_message="A snooze needs a date and a reason.",
+            ),
         ]
         indexes = [
             # The overdue dashboard and the reminder digest: open items by
@@ -142,6 +207,25 @@ class ActionItem(models.Model):
                 fields=["owner_team", "due_date"],
                 condition=Q(status__in=OPEN_STATUSES),
                 name="actions_open_by_team_due",
+            ),
+            # Everyone's overdue and due-soon buckets, the navigation's overdue
+            # count and the escalation run: open items by due date.
+            models.Index(
+                fields=["due_date"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="actions_open_by_due",
+            ),
+            # The stale bucket: open items by their last change.
+            models.Index(
+                fields=["updated_at"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="actions_open_by_updated",
+            ),
+            # The done-this-month bucket: done items by when they were verified.
+            models.Index(
+                fields=["verified_at"],
+                condition=Q(status="done"),
+                name="actions_done_by_verified",
             ),
         ]
 
@@ -162,3 +246,22 @@ class ActionItem(models.Model):
         if self.status not in OPEN_STATUSES or self.due_date is None:
             return 0
         return max(0, (today - self.due_date).days)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def snoozed_on(self, today: dt.date) -> bool:
+        return self.snoozed_until is not None and self.snoozed_until > today
+
+    def snooze(self, *, until: dt.date, reason: str) -> bool:
+        """Snooze once: False when it was snoozed before (also by a request
+        that won a race), and nothing changes. ``updated_at`` stays: a
+        snooze quiets reminders, it is not progress, so staleness still shows."""
+        now = timezone.now()
+        claimed = ActionItem.objects.filter(pk=self.pk, snoozed_at__isnull=True).update(
+            snoozed_until=until, snooze_reason=reason, snoozed_at=now
+        )
+        if claimed:
+            self.snoozed_until, self.snooze_reason, self.snoozed_at = until, reason, now
+        return bool(claimed)

@@ -63,3 +63,14 @@ def test_an_owner_is_a_person_or_a_team():
     assert person.owner_label == person.owner.get_full_name()
     assert team.owner_label == "Platform"
     assert list(ActionItem.objects.owned_by(person.owner)) == [person]
+
+
+def test_a_snooze_needs_a_date_and_a_reason():
+    item = ActionItemFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ActionItem.objects.filter(pk=item.pk).update(
+            snoozed_until=TODAY, snooze_reason="", snoozed_at=timezone.now()
+        )
+    assert item.snooze(until=TODAY, reason="Vendor fix due Friday") is True
+    assert item.snoozed_on(TODAY - dt.timedelta(days=1))
+    assert not item.snoozed_on(TODAY)  # back in the reminders on the day itself
