@@ -265,3 +265,60 @@ class ActionItem(models.Model):
         if claimed:
             self.snoozed_until, self.snooze_reason, self.snoozed_at = until, reason, now
         return bool(claimed)
+
+
+class ReminderKind(models.TextChoices):
+    DIGEST = "digest", "Daily digest"
+    ESCALATION = "escalation", "Escalation"
+
+
+class Reminder(models.Model):
+    """One reminder email, claimed before it is sent and marked once sent.
+
+    The unique constraints make a second run of the same day (a retry, a
+    second beat, a redelivered task after a worker restart) find the claim
+    and send nothing again; a claim left unsent by a crashed run is taken
+    over after ``reminders.RECLAIM_AFTER``.
+    """
+
+    Kind = ReminderKind
+
+    kind = models.CharField(max_length=10, choices=Kind)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField(help_text="The day the reminder run was for.")
+    # Escalations only: the item, and the due date it missed. A new due date
+    # missed by more than a week escalates again.
+    action = models.ForeignKey(
+        ActionItem, null=True, blank=True, on_delete=models.CASCADE, related_name="reminders"
+    )
+    missed_due_date = models.DateField(null=True, blank=True)
+    claim = models.UUIDField(help_text="The run that holds this reminder.")
+    claimed_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ReminderKind.values), name="actions_reminder_kind_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["recipient", "day"],
+                condition=Q(kind="digest"),
+                name="actions_reminder_one_digest_a_day",
+            ),
+            models.UniqueConstraint(
+                fields=["action", "missed_due_date"],
+                condition=Q(kind="escalation"),
+                name="actions_reminder_one_escalation_per_due_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="digest", action__isnull=True)
+                | Q(kind="escalation", action__isnull=False, missed_due_date__isnull=False),
+                name="actions_reminder_escalation_names_its_item",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.recipient} for {self.day}"

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -154,6 +155,20 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = TIME_ZONE
 
+# Action reminders: each owner's digest and the escalations of items more
+# than a week overdue, once a day at this hour (TIME_ZONE), from the one beat.
+ACTION_REMINDER_HOUR = env_int("ACTION_REMINDER_HOUR", 7)
+if not 0 <= ACTION_REMINDER_HOUR <= 23:
+    raise ImproperlyConfigured(
+        f"ACTION_REMINDER_HOUR={ACTION_REMINDER_HOUR} is not an hour (0-23)."
+    )
+CELERY_BEAT_SCHEDULE = {
+    "action-reminders": {
+        "task": "actions.tasks.send_action_reminders",
+        "schedule": crontab(hour=ACTION_REMINDER_HOUR, minute=0),
+    },
+}
+
 # The cache holds presence (who has which page open); shared through Redis
 # by all web processes when REDIS_URL is set.
 CACHES = {
@@ -193,6 +208,8 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "postmortems@localhost")
+# Where people reach the app: the links in reminder emails start with it.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Security. Scripts only from this origin or with the request's nonce; the

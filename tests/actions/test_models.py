@@ -1,10 +1,11 @@
 import datetime as dt
+import uuid
 
 import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from actions.models import ActionItem
+from actions.models import ActionItem, Reminder
 from tests.factories import ActionItemFactory, PostmortemFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -74,3 +75,16 @@ def test_a_snooze_needs_a_date_and_a_reason():
     assert item.snooze(until=TODAY, reason="Vendor fix due Friday") is True
     assert item.snoozed_on(TODAY - dt.timedelta(days=1))
     assert not item.snoozed_on(TODAY)  # back in the reminders on the day itself
+
+
+def test_one_digest_per_person_and_day_and_one_escalation_per_missed_date():
+    user, item = UserFactory(), ActionItemFactory(due_date=TODAY)
+    Reminder.objects.create(kind="digest", recipient=user, day=TODAY, claim=uuid.uuid4())
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Reminder.objects.create(kind="digest", recipient=user, day=TODAY, claim=uuid.uuid4())
+    escalation = {"kind": "escalation", "recipient": user, "action": item, "missed_due_date": TODAY}
+    Reminder.objects.create(day=TODAY, claim=uuid.uuid4(), **escalation)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Reminder.objects.create(day=TODAY + dt.timedelta(days=1), claim=uuid.uuid4(), **escalation)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Reminder.objects.create(kind="escalation", recipient=user, day=TODAY, claim=uuid.uuid4())
