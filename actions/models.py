@@ -227,6 +227,15 @@ class ActionItem(models.Model):
                 condition=Q(status="done"),
                 name="actions_done_by_verified",
             ),
+            # The dashboard's "all, also closed" view, soonest due first.
+            models.Index(fields=["due_date"], name="actions_by_due"),
+            # The team filter's choices (distinct teams of the items one may
+            # see): read from the index alone, postmortem in it for the join.
+            models.Index(
+                fields=["owner_team", "postmortem"],
+                condition=~Q(owner_team=""),
+                name="actions_team_owned",
+            ),
         ]
 
     def __str__(self) -> str:
