@@ -71,12 +71,12 @@ def test_actions_of_restricted_incidents_reach_only_their_people(client, outside
     # Nor in the counts, nor among the teams to filter by, nor in the navigation.
     assert response.context["tabs"][1].count == 1
     assertNotContains(response, '<option value="Security">')
-    assertContains(client.get(NAV), "1 overdue")
+    assertContains(client.get(NAV), '1<span class="nav__count-word"> overdue</span>')
     client.force_login(named)
     response = client.get(LIST, {"bucket": "all"})
     assertContains(response, "Rotate the signing key")
     assert response.context["tabs"][1].count == 2
-    assertContains(client.get(NAV), "2 overdue")
+    assertContains(client.get(NAV), '2<span class="nav__count-word"> overdue</span>')
 
 
 def test_row_shows_what_a_manager_needs(signed_in):
@@ -321,9 +321,13 @@ def test_navigation_counts_overdue_mine_and_all(signed_in, user):
     ActionItemFactory(due_date=days_ago(4))
     ActionItemFactory(owner=user, due_date=days_ago(-1))
     response = signed_in.get(NAV)
-    assertContains(response, "2 overdue")
+    assertContains(response, '2<span class="nav__count-word"> overdue</span>')
     assertContains(response, 'href="/actions/?bucket=overdue&amp;mine=1"')
-    assertContains(response, '1 <span class="visually-hidden">overdue actions are </span>yours')
+    assertContains(
+        response,
+        '1 <span class="visually-hidden">overdue actions are </span>'
+        '<span class="nav__count-word">yours</span>',
+    )
     page = signed_in.get(reverse("incidents:list"))
     assertContains(page, f'hx-get="{NAV}" hx-trigger="load"')
 
