@@ -3,6 +3,8 @@ import functools
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.validators import URLValidator
+from django.utils.text import Truncator
 
 from actions.dashboard import ALL, GROUP_CHOICES, teams_visible_to
 from actions.models import ActionItem, Bucket
@@ -121,3 +123,68 @@ class SnoozeForm(forms.Form):
                 f"A snooze lasts at most {MAX_SNOOZE.days} days; choose an earlier day."
             )
         return until
+
+
+class ActionItemForm(ActionCaptureForm):
+    """An action item in full, as the postmortem page adds and edits it."""
+
+    confirm_verified = forms.BooleanField(
+        required=False,
+        label="I have seen the verification signal",
+        help_text="Needed to mark it done: your name and the time are recorded.",
+    )
+    tracking_url = forms.URLField(
+        required=False,
+        max_length=500,
+        label="Tracking link",
+        assume_scheme="https",
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text="The ticket in Jira, GitHub, Linear ...: any http(s) link.",
+    )
+
+    class Meta(ActionCaptureForm.Meta):
+        fields = [
+            "title",
+            "category",
+            "owner",
+            "owner_team",
+            "priority",
+            "due_date",
+            "status",
+            "wont_do_reason",
+            "verification_signal",
+            "tracking_url",
+            "factor",
+        ]
+        widgets = {
+            **ActionCaptureForm.Meta.widgets,
+            "verification_signal": forms.Textarea(attrs={"rows": 2}),
+            "wont_do_reason": forms.Textarea(attrs={"rows": 2}),
+        }
+        labels = {"verification_signal": "Done when", "factor": "Answers factor"}
+
+    def __init__(self, *args, factors, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["factor"].queryset = factors
+        self.fields["factor"].empty_label = "No factor"
+        self.fields["factor"].label_from_instance = lambda factor: (
+            f"{factor.get_layer_display()}: {Truncator(factor.description).chars(80)}"
+        )
+        self.fields["wont_do_reason"].label = "Why it won't be done"
+
+    def clean(self) -> dict:
+        data = super().clean()
+        status = data.get("status")
+        if status == ActionItem.Status.WONT_DO and not data.get("wont_do_reason", "").strip():
+            self.add_error("wont_do_reason", "Say why this action will not be done.")
+        if status == ActionItem.Status.DONE:
+            if not data.get("verification_signal", "").strip():
+                self.add_error(
+                    "verification_signal",
+                    "Say how anyone can see it worked before marking it done.",
+                )
+            elif not (self.instance.verified_at or data.get("confirm_verified")):
+                self.add_error(
+                    "confirm_verified", "Confirm you have seen the signal to mark it done."
+                )
+        return data

@@ -6,7 +6,7 @@ within it. Everything that changes something is POST-only.
 
 from django.urls import path
 
-from postmortems.views import attachments, document, meeting, rows, sections, workflow
+from postmortems.views import actions, attachments, document, meeting, rows, sections, workflow
 
 app_name = "postmortems"
 
@@ -29,6 +29,9 @@ urlpatterns = [
     path("<str:ref>/whys/<int:pk>/", rows.why_edit, name="why-edit"),
     path("<str:ref>/whys/<int:pk>/delete/", rows.why_delete, name="why-delete"),
     path("<str:ref>/whys/<int:pk>/move/", rows.why_move, name="why-move"),
+    path("<str:ref>/actions/", actions.action_add, name="action-add"),
+    path("<str:ref>/actions/<int:pk>/", actions.action_row, name="action"),
+    path("<str:ref>/actions/<int:pk>/edit/", actions.action_edit, name="action-edit"),
     path("<str:ref>/workflow/", workflow.workflow_move, name="workflow"),
     path("<str:ref>/signoffs/<int:pk>/", workflow.signoff_update, name="signoff"),
     path("<str:ref>/attachments/", attachments.attachment_upload, name="attachment-add"),

@@ -55,6 +55,7 @@ from postmortems.services import (
     postmortem_open,
 )
 from postmortems.views import postmortem_for
+from postmortems.views.actions import add_form
 from postmortems.views.outline import outline
 
 PAGE_SIZE = 25
@@ -246,7 +247,9 @@ def _parts_to_load(template: kinds.Template, user) -> list[str | Prefetch]:
     if template.has(kinds.Structured.WHYS):
         lookups.append("whys")
     if template.has(kinds.Structured.ACTIONS):
-        lookups.append(Prefetch("actions", ActionItem.objects.select_related("owner")))
+        lookups.append(
+            Prefetch("actions", ActionItem.objects.select_related("owner", "verified_by", "factor"))
+        )
     if template.has(kinds.Structured.SIGNOFF):
         lookups.append(Prefetch("signoffs", SignOff.objects.select_related("user")))
     return lookups
@@ -357,6 +360,7 @@ def document_context(request: HtmxHttpRequest, postmortem: Postmortem) -> dict:
         "revisions": revisions[:REVISIONS_SHOWN],
         "more_revisions": len(revisions) > REVISIONS_SHOWN,
         "factor_form": FactorForm(auto_id="id_factor_new_%s"),
+        "action_form": add_form(postmortem),
         "why_form": WhyForm(auto_id="id_why_new_%s"),
         "attachment_form": AttachmentForm(),
         "related_form": RelatedIncidentForm(visible=Incident.objects.none()),

@@ -73,6 +73,27 @@ def add_factor(page: Page) -> None:
     expect(page.locator("#id_factor_new_layer")).to_be_focused()
 
 
+def add_and_finish_action(page: Page) -> None:
+    page.locator("#id_action_new_title").focus()
+    page.keyboard.type("Alert on pool saturation")
+    page.get_by_label("Detect", exact=True).check()
+    page.get_by_label("Owning team").fill("Payments SRE")
+    page.get_by_label("Done when").fill("The alert fires in the next game day")
+    page.get_by_role("button", name="Add action").press("Enter")
+    row = page.locator("#actions-panel tbody tr")
+    expect(row).to_contain_text("AI-001")
+    expect(page.locator("#id_action_new_title")).to_be_focused()
+
+    row.get_by_role("button", name="Edit AI-001").press("Enter")
+    edit = page.locator("#actions-panel tr.action-edit")
+    expect(edit.get_by_label("Title")).to_be_focused()
+    edit.get_by_label("Status").select_option("done")
+    edit.get_by_label("I have seen the verification signal").check()
+    edit.get_by_role("button", name="Save AI-001").press("Enter")
+    expect(row).to_contain_text("Verified by")
+    expect(row.get_by_role("button", name="Edit AI-001")).to_be_focused()
+
+
 def add_whys(page: Page) -> None:
     for question in ("Why did checkout fail?", "Why was the pool exhausted?"):
         page.locator("#id_why_new_question").focus()
@@ -102,6 +123,7 @@ def test_a_facilitator_fills_a_postmortem_of_each_kind(live_server, incident, pa
     fill_sections(page, kind)
     fill_impact(page, kind)
     add_factor(page)
+    add_and_finish_action(page)
     if kind == Kind.FULL:
         add_whys(page)
         page.get_by_role("button", name="Sign as Tech Lead").press("Enter")

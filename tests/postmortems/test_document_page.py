@@ -162,8 +162,9 @@ def test_the_query_count_is_the_same_with_5_and_200_rows(
     AttachmentFactory.create_batch(2, postmortem=postmortem)
     # session, user, postmortem (+incident, facilitator); sections, events,
     # attachments, related incidents, impact fields, factors, whys, actions
-    # (+owner), sign-offs (+user), revisions (+author), workflow history
-    with django_assert_num_queries(14):
+    # (+owner, verifier, factor), sign-offs (+user), revisions (+author),
+    # workflow history; the add-action form's people and factors
+    with django_assert_num_queries(16):
         response = signed_in.get(detail(postmortem))
     assert len(response.context["factors"]) == rows
     assert len(response.context["whys"]) == rows
