@@ -268,7 +268,17 @@ class ExportRun(models.Model):
 
     postmortem = models.ForeignKey(Postmortem, on_delete=models.CASCADE, related_name="exports")
     status = models.CharField(max_length=16, choices=Status, default=Status.QUEUED)
+    # The facilitator chose to replace each finding with [REDACTED:<kind>].
+    redact = models.BooleanField(default=False)
+    # The step a running export is at, shown while the page polls.
+    progress = models.CharField(max_length=80, blank=True)
     contract = models.JSONField(default=dict, blank=True)
+    # Secrets and PII found, by location only: never the value itself.
+    findings = models.JSONField(default=list, blank=True)
+    # Every file of the run: absolute path, its role, and whether it changed.
+    files = models.JSONField(default=list, blank=True)
+    # The Markdown as exported (after redaction), for the download.
+    markdown = models.TextField(blank=True)
     error = models.TextField(blank=True)
     attempts = models.PositiveIntegerField(default=0)
     commit_sha = models.CharField(max_length=64, blank=True)
@@ -287,10 +297,21 @@ class ExportRun(models.Model):
                 condition=Q(status__in=ExportRunStatus.values),
                 name="postmortems_exportrun_status_valid",
             ),
+            # One export at a time per postmortem: a second click while one is
+            # queued or running finds it (export_request) instead of racing it.
+            models.UniqueConstraint(
+                fields=["postmortem"],
+                condition=Q(status__in=["queued", "running"]),
+                name="postmortems_exportrun_one_active",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Export of {self.postmortem_id}: {self.status}"
+
+    @property
+    def active(self) -> bool:
+        return self.status in (ExportRunStatus.QUEUED, ExportRunStatus.RUNNING)
 
 
 def attachment_path(instance: "Attachment", filename: str) -> str:
@@ -318,3 +339,4 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.caption or self.original_name
+

@@ -151,6 +151,11 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# How long Redis keeps a task a worker took but never acknowledged (it died)
+# before handing it to another worker: longer than any task runs.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = TIME_ZONE
@@ -183,6 +188,9 @@ CACHES = {
 # (log_root) must resolve inside one of EXPORT_LOG_ROOTS.
 EXPORT_REPO_ROOT = env_paths("EXPORT_REPO_ROOT", [BASE_DIR / "var" / "export-repo"])[0]
 EXPORT_LOG_ROOTS = env_paths("EXPORT_LOG_ROOTS", [BASE_DIR / "var" / "log-roots"])
+# Who the export's commits are by (author and committer).
+EXPORT_GIT_AUTHOR_NAME = env_str("EXPORT_GIT_AUTHOR_NAME", "Postmortem export")
+EXPORT_GIT_AUTHOR_EMAIL = env_str("EXPORT_GIT_AUTHOR_EMAIL", "postmortems@localhost")
 
 # Email: printed to the console in development, sent through SMTP (a local
 # MTA by default) otherwise, unless EMAIL_BACKEND names another backend.
