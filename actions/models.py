@@ -12,6 +12,8 @@ from incidents.refs import action_ref
 from postmortems.models import ContributingFactor, Postmortem
 
 OPEN_STATUSES = ["open", "in_progress"]
+# The dashboard's default view, every open item: the bucket value "".
+OPEN = ""
 # An open item nobody has touched for this long is stale (review seed).
 STALE_AFTER = dt.timedelta(days=14)
 SOON_DAYS = 7
@@ -71,16 +73,15 @@ class ActionItemQuerySet(models.QuerySet["ActionItem"]):
         return self.filter(Q(snoozed_until__isnull=True) | Q(snoozed_until__lte=today))
 
     def bucket_counts(self, now: dt.datetime) -> dict[str, int]:
-        """How many items fall in each bucket, in one query.
+        """How many items are open, and in each bucket, in one query.
 
-        The WHERE keeps only rows of some bucket, so PostgreSQL can combine
-        the buckets' partial indexes instead of reading every item.
+        Every bucket but done-this-month holds only open items, so the WHERE
+        keeps open items and this month's done ones: PostgreSQL combines two
+        partial indexes instead of reading every item.
         """
         conditions = {bucket: bucket_q(bucket, now) for bucket in Bucket.values}
-        any_bucket = Q()
-        for condition in conditions.values():
-            any_bucket |= condition
-        return self.filter(any_bucket).aggregate(
+        conditions[OPEN] = Q(status__in=OPEN_STATUSES)
+        return self.filter(conditions[OPEN] | conditions[Bucket.DONE_MONTH]).aggregate(
             **{bucket: Count("pk", filter=condition) for bucket, condition in conditions.items()}
         )
 

@@ -15,14 +15,14 @@ from django.views.decorators.vary import vary_on_headers
 from actions.dashboard import ALL, GROUPINGS, grouped, listed, narrowed
 from actions.export import write_csv
 from actions.forms import ActionFilterForm, SnoozeForm
-from actions.models import ActionItem, Bucket
+from actions.models import OPEN, ActionItem, Bucket
 from postmortems.http import HtmxHttpRequest, wants_fragment
 
 PAGE_SIZE = 25
 ALREADY_SNOOZED = "This action was snoozed once already; it cannot be snoozed again."
 
 BUCKET_HELP = {
-    "": "Open and in progress, soonest due first",
+    OPEN: "Open and in progress, soonest due first",
     Bucket.OVERDUE: "Open, past the due date; most days overdue first",
     Bucket.DUE_SOON: "Open, due today or within 7 days",
     Bucket.STALE: "Open, unchanged for 14 days or more",
@@ -59,7 +59,8 @@ def prepare_rows(rows, user, now: dt.datetime) -> None:
 @require_GET
 @vary_on_headers("HX-Request")
 def action_list(request: HtmxHttpRequest) -> HttpResponse:
-    """The dashboard: buckets with counts, filters, groups; a fragment for htmx."""
+    """The dashboard: buckets with counts, filters, groups. htmx gets the
+    results and the new counts; the form stays as the person left it."""
     now = timezone.now()
     filters = filtered_from(request)
     bucket = filters.cleaned_data.get("bucket", "")
@@ -67,20 +68,23 @@ def action_list(request: HtmxHttpRequest) -> HttpResponse:
     actions = narrowed(request.user, filters.cleaned_data)
     counts = actions.bucket_counts(now)
     shown = listed(actions, bucket=bucket, group=group, now=now)
-    page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(shown, PAGE_SIZE)
+    if bucket in counts:
+        paginator.count = counts[bucket]  # the same rows, counted already
+    page = paginator.get_page(request.GET.get("page"))
     prepare_rows(page, request.user, now)
     groups = None
     if group in GROUPINGS and page.object_list:
         groups = grouped(page, shown, GROUPINGS[group])
     labels = dict(ActionFilterForm.base_fields["bucket"].choices)
     tabs = [Tab(value, labels[value], BUCKET_HELP[value], counts.get(value)) for value in labels]
-    template = "actions/dashboard.html"
-    if wants_fragment(request):
-        template += "#dashboard"
+    fragment = wants_fragment(request)
+    template = "actions/dashboard.html#results" if fragment else "actions/dashboard.html"
     return render(
         request,
         template,
         {
+            "fragment": fragment,
             "page": page,
             "groups": groups,
             "grouping": GROUPINGS.get(group),

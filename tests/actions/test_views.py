@@ -141,7 +141,7 @@ def test_buckets_and_their_counts(signed_in):
         assert titles(response) == shown, bucket
         counts = {tab.value: tab.count for tab in response.context["tabs"]}
         assert counts == {
-            "": None,
+            "": 7,
             "overdue": 2,
             "due_soon": 2,
             "stale": 1,
@@ -151,9 +151,8 @@ def test_buckets_and_their_counts(signed_in):
     overdue = signed_in.get(LIST, {"bucket": "overdue"})
     assertContains(overdue, "3 days overdue")
     assertContains(overdue, "1 day overdue")
-    current = re.findall(r'href="\?([^"]*)"[^>]*aria-current="page"', overdue.content.decode())
-    assert current == ["bucket=overdue"]
-    assertContains(overdue, '<input type="hidden" name="bucket" value="overdue"', html=False)
+    checked = re.findall(r'name="bucket" value="(\w*)"[^>]*checked', overdue.content.decode())
+    assert checked == ["overdue"]
     assertContains(signed_in.get(LIST, {"bucket": "stale"}), "15 days ago")
 
 
@@ -179,10 +178,7 @@ def test_filters_combine_and_narrow_the_counts(signed_in, user):
     assertContains(response, '<option value="Platform" selected>Platform</option>', html=True)
     assertContains(response, 'value="P0" id="id_priority_0" checked')
     assertContains(response, 'value="P1" id="id_priority_1" checked')
-    # The bucket links keep the filters, so a click changes only the bucket.
-    assertContains(
-        response, 'href="?bucket=due_soon&amp;team=Platform&amp;priority=P0&amp;priority=P1"'
-    )
+    assertContains(response, 'value="overdue" id="bucket-overdue" checked')
 
 
 @pytest.mark.parametrize(
@@ -291,18 +287,24 @@ def test_pagination_keeps_the_filters(signed_in):
     assert len(second.context["page"].object_list) == 1
 
 
-def test_htmx_request_gets_only_the_dashboard(signed_in):
-    ActionItemFactory(title="Only the rows")
+def test_htmx_request_gets_the_results_and_the_new_counts_not_the_form(signed_in):
+    ActionItemFactory(title="Only the rows", due_date=days_ago(1))
     response = signed_in.get(LIST, {"mine": ""}, headers={"HX-Request": "true"})
     assertContains(response, "Only the rows")
-    assertContains(response, '<div id="dashboard"')
+    assertContains(response, '<div id="results"')
+    assertContains(
+        response, '<span class="bucket__count" id="count-overdue" hx-swap-oob="true">1</span>'
+    )
+    assertNotContains(response, "<form")
     assertNotContains(response, "<html")
     assert response["Vary"] == "HX-Request, Cookie"
 
 
 def test_the_filters_form_works_without_javascript(signed_in):
     response = signed_in.get(LIST)
-    assertContains(response, f'<form class="filters" method="get" action="{LIST}"')
+    assertContains(response, f'<form class="dashboard-filters" method="get" action="{LIST}"')
+    assertContains(response, '<legend class="visually-hidden">Show</legend>')
+    assertContains(response, '<label class="bucket bucket--overdue" for="bucket-overdue">')
     for name in ("team", "owner", "category", "group"):
         assertContains(response, f'<label for="id_{name}">')
     assertContains(response, "<legend>Priority</legend>")
@@ -345,8 +347,8 @@ def test_navigation_counts_take_one_query(signed_in, user, django_assert_num_que
         signed_in.get(NAV)
 
 
-# session, user, bucket counts, page count, page rows, team and owner choices
-PAGE_QUERIES = 7
+# session, user, counts (which count the page too), page rows, team and owner choices
+PAGE_QUERIES = 6
 
 
 @pytest.mark.parametrize("rows", [3, 12])
@@ -357,7 +359,8 @@ PAGE_QUERIES = 7
         ({"bucket": "overdue"}, 0),
         ({"bucket": "stale", "priority": ["P0", "P1"], "team": "SRE"}, 0),
         ({"group": "owner"}, 1),  # each group's total
-        ({"group": "postmortem", "bucket": "all", "mine": "on"}, 1),
+        ({"bucket": "all"}, 1),  # everything, closed too: counted on its own
+        ({"group": "postmortem", "bucket": "all", "mine": "on"}, 2),
     ],
 )
 def test_query_count_does_not_grow_with_rows(
@@ -371,7 +374,7 @@ def test_query_count_does_not_grow_with_rows(
     ActionItem.objects.update(updated_at=timezone.now() - dt.timedelta(days=20))  # stale too
     with django_assert_num_queries(PAGE_QUERIES + extra):
         response = signed_in.get(LIST, query)
-    with django_assert_num_queries(PAGE_QUERIES + extra):
+    with django_assert_num_queries(PAGE_QUERIES + extra - 2):  # no form: no choices
         signed_in.get(LIST, query, headers={"HX-Request": "true"})
     assert response.context["page"].object_list
 
