@@ -56,7 +56,7 @@ def test_the_overdue_dashboard_reads_through_indexes_at_200000_items(
     scans = []
     for name, params in OVERDUE_VIEWS.items():
         plans = explained(client, reverse("actions:list"), params)
-        assert len(plans) >= 4, name  # bucket counts, page count, rows, team choices
+        assert len(plans) >= 3, name  # counts (the page's too), rows, team choices
         scans += [(name, sql, plan) for sql, plan in plans]
     scans += [
         ("navigation", sql, plan)
