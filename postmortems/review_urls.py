@@ -7,12 +7,14 @@ within it. Everything that changes something is POST-only.
 from django.urls import path
 
 from postmortems.views import actions, attachments, document, meeting, rows, sections, workflow
+from postmortems.views import export as export_views
 
 app_name = "postmortems"
 
 urlpatterns = [
     path("", document.postmortem_list, name="list"),
     path("start/<str:ref>/", document.postmortem_new, name="start"),
+    path("import/", export_views.import_change, name="import"),
     path("<str:ref>/", document.postmortem_detail, name="detail"),
     path("<str:ref>/blocks/<slug:anchor>/", document.postmortem_block, name="block"),
     path("<str:ref>/meeting/", meeting.meeting, name="meeting"),
@@ -43,4 +45,8 @@ urlpatterns = [
     ),
     path("<str:ref>/related/", attachments.related_link, name="related-add"),
     path("<str:ref>/related/<int:pk>/delete/", attachments.related_unlink, name="related-delete"),
+    path("<str:ref>/export/", export_views.export_panel, name="export"),
+    path(
+        "<str:ref>/export/<int:pk>/markdown/", export_views.export_markdown, name="export-markdown"
+    ),
 ]

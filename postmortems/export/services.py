@@ -42,16 +42,20 @@ class ExportInProgress(Exception):
 
 
 @transaction.atomic
-def export_request(*, postmortem: Postmortem, by, redact: bool = False) -> ExportRun:
-    """A queued run, exported by a worker once this transaction commits; the
-    run already queued or running when there is one (ExportInProgress)."""
+def export_request(
+    *, postmortem: Postmortem, by, redact: bool = False, queue: bool = True
+) -> ExportRun:
+    """A queued run, exported by a worker once this transaction commits (or by
+    the caller, with ``queue=False``); ExportInProgress with the run already
+    queued or running when there is one."""
     locked = Postmortem.objects.select_for_update().get(pk=postmortem.pk)
     if active := locked.exports.filter(status__in=[Status.QUEUED, Status.RUNNING]).first():
         raise ExportInProgress(active)
     run = ExportRun.objects.create(postmortem=locked, requested_by=by, redact=redact)
     from postmortems.tasks import export_postmortem  # tasks import this module
 
-    export_postmortem.delay_on_commit(run.pk)
+    if queue:
+        export_postmortem.delay_on_commit(run.pk)
     return run
 
 
