@@ -50,10 +50,9 @@ class ActionCaptureForm(forms.ModelForm):
 class ActionFilterForm(forms.Form):
     """The dashboard's filters, read from GET so that a view can be bookmarked and shared."""
 
+    # Drawn by the template as the bucket cards, each with its count.
     bucket = forms.ChoiceField(
-        required=False,
-        choices=[("", "Open"), *Bucket.choices, (ALL, "All, also closed")],
-        widget=forms.HiddenInput,
+        required=False, choices=[("", "Open"), *Bucket.choices, (ALL, "All, also closed")]
     )
     team = forms.CharField(required=False, widget=forms.Select)
     owner = forms.ModelChoiceField(required=False, queryset=get_user_model().objects.none())
