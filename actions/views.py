@@ -32,7 +32,7 @@ BUCKET_HELP = {
 
 
 @dataclass(frozen=True)
-class Tab:
+class BucketChoice:
     value: str
     label: str
     help: str
@@ -77,7 +77,10 @@ def action_list(request: HtmxHttpRequest) -> HttpResponse:
     if group in GROUPINGS and page.object_list:
         groups = grouped(page, shown, GROUPINGS[group])
     labels = dict(ActionFilterForm.base_fields["bucket"].choices)
-    tabs = [Tab(value, labels[value], BUCKET_HELP[value], counts.get(value)) for value in labels]
+    buckets = [
+        BucketChoice(value, labels[value], BUCKET_HELP[value], counts.get(value))
+        for value in labels
+    ]
     fragment = wants_fragment(request)
     template = "actions/dashboard.html#results" if fragment else "actions/dashboard.html"
     return render(
@@ -91,7 +94,7 @@ def action_list(request: HtmxHttpRequest) -> HttpResponse:
             "filters": filters,
             "filtered": bool(filters.active),
             "bucket": bucket,
-            "tabs": tabs,
+            "buckets": buckets,
             "mine": bool(filters.cleaned_data.get("mine")),
         },
     )

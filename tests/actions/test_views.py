@@ -69,13 +69,13 @@ def test_actions_of_restricted_incidents_reach_only_their_people(client, outside
     assertNotContains(response, "Rotate the signing key")
     assertNotContains(response, secret.incident.ref)
     # Nor in the counts, nor among the teams to filter by, nor in the navigation.
-    assert response.context["tabs"][1].count == 1
+    assert response.context["buckets"][1].count == 1
     assertNotContains(response, '<option value="Security">')
     assertContains(client.get(NAV), '1<span class="nav__count-word"> overdue</span>')
     client.force_login(named)
     response = client.get(LIST, {"bucket": "all"})
     assertContains(response, "Rotate the signing key")
-    assert response.context["tabs"][1].count == 2
+    assert response.context["buckets"][1].count == 2
     assertContains(client.get(NAV), '2<span class="nav__count-word"> overdue</span>')
 
 
@@ -139,7 +139,7 @@ def test_buckets_and_their_counts(signed_in):
     for bucket, shown in expected.items():
         response = signed_in.get(LIST, {"bucket": bucket})
         assert titles(response) == shown, bucket
-        counts = {tab.value: tab.count for tab in response.context["tabs"]}
+        counts = {choice.value: choice.count for choice in response.context["buckets"]}
         assert counts == {
             "": 7,
             "overdue": 2,
@@ -173,8 +173,8 @@ def test_filters_combine_and_narrow_the_counts(signed_in, user):
     query = {"bucket": "overdue", "team": "Platform", "priority": ["P0", "P1"]}
     response = signed_in.get(LIST, query)
     assert titles(response) == ["Platform P1", "Platform P0"]
-    assert response.context["tabs"][1].count == 2
-    assert response.context["tabs"][2].count == 1  # due soon, same filters
+    assert response.context["buckets"][1].count == 2
+    assert response.context["buckets"][2].count == 1  # due soon, same filters
     assertContains(response, '<option value="Platform" selected>Platform</option>', html=True)
     assertContains(response, 'value="P0" id="id_priority_0" checked')
     assertContains(response, 'value="P1" id="id_priority_1" checked')
