@@ -1,6 +1,6 @@
 # make run    demo workspace on http://127.0.0.1:8000 (SQLite, eager tasks, in-process live bus)
 # make test   the test suite on SQLite; services it cannot find are skipped, with the reason
-# make lint   ruff and the missing-migrations check
+# make lint   ruff, the missing-migrations check and the exported Markdown's lint
 # make ci     what CI runs: lint, the suite on SQLite, then again on PostgreSQL + Redis + a worker
 #
 # Everything runs from .venv, created with Python 3.12 on first use.
@@ -69,6 +69,8 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DEBUG=1 $(PYTHON) manage.py makemigrations --check --dry-run
+	@# The exported Markdown (tests/export/golden, kept equal to the export by its test).
+	$(BIN)/pymarkdown -c .pymarkdown.json scan tests/export/golden
 
 ci:
 	bash .ci/run

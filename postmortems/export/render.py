@@ -109,15 +109,17 @@ def body(text: str, level: int) -> str:
     ]
     shift = max(0, level + 1 - min(levels)) if levels else 0
     out: list[str] = []
+    after_heading = False
     for line, fenced in zip(lines, in_fence, strict=True):
         match = None if fenced else ATX.match(line)
         if match:
             line = "#" * min(6, len(match[2]) + shift) + line[match.end(2) :]
             if out and out[-1].strip():
                 out.append("")
-        elif out and ATX.match(out[-1]) and line.strip():
+        elif after_heading and line.strip():
             out.append("")
         out.append(line.rstrip())
+        after_heading = bool(match)
     return "\n".join(out)
 
 
@@ -336,7 +338,7 @@ PARTS: dict[str, Callable[[Doc], str]] = {
 # the seed does not have.
 HEADLESS = {
     Kind.HOTFIX: {"section-summary"},
-    Kind.FULL: {"section-primary_cause", "factors", "section-detection_gap"},
+    Kind.FULL: {"factors", "section-detection_gap"},
 }
 RENAMED = {Kind.FULL: {"attachments": "Graphs"}}
 LEFT_OUT = {

@@ -166,7 +166,7 @@ def _detect_secrets(line: str) -> Iterable[tuple[str, int, int]]:
 def _credentials(line: str) -> Iterable[tuple[str, int, int]]:
     for match in CREDENTIAL.finditer(line):
         value = match["value"].rstrip(".")
-        if PLACEHOLDER.match(value) or value.isalpha():
+        if PLACEHOLDER.match(value) or value.isalpha() or value.startswith("[REDACTED:"):
             continue  # "secret: rotation", "password: <set in vault>"
         yield "Password or secret", match.start("value"), match.start("value") + len(value)
 
