@@ -262,4 +262,8 @@ def test_the_golden_files_are_what_the_export_writes_today(rendered):
         GOLDEN.mkdir(exist_ok=True)
         for name, text in files.items():
             (GOLDEN / name).write_text(text)
-    assert {name: (GOLDEN / name).read_text() for name in files} == files
+    stale = [name for name, text in files.items() if (GOLDEN / name).read_text() != text]
+    assert stale == [], (
+        "The demo or the export changed: check the difference, then rewrite the golden "
+        "files with UPDATE_GOLDEN=1 make test PYTEST_ARGS=tests/export/test_render.py"
+    )
