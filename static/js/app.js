@@ -363,14 +363,24 @@ document.addEventListener("htmx:afterSettle", function (event) {
     if (active && fragment.contains(active) && active.matches("input, textarea, select")) {
       return true;
     }
-    if (fragment.querySelector("[data-inline-form]:not([hidden]), .timeline-edit")) {
+    // An editor open in it, even untouched: replacing it would close it under the reader.
+    if (fragment.querySelector(
+      "[data-inline-form]:not([hidden]), .timeline-edit, [data-editing], details.row__edit[open]"
+    )) {
       return true;
     }
     return Array.prototype.some.call(fragment.querySelectorAll("form"), dirty);
   }
 
-  function markStale(fragment, actor) {
-    fragment.dataset.liveStale = "1";
+  // The fragment's own event, on it alone: a bubbling one would also reach
+  // an enclosing fragment (#doc-live re-fetches the whole document on
+  // live-resync) and replace what the reader has open elsewhere.
+  function fire(fragment, type) {
+    fragment.dispatchEvent(new CustomEvent(type, { bubbles: false }));
+  }
+
+  function markStale(fragment, actor, type) {
+    fragment.dataset.liveStale = type;
     var note = fragment.querySelector(":scope > .live-note");
     if (!note) {
       note = document.createElement("p");
@@ -383,14 +393,15 @@ document.addEventListener("htmx:afterSettle", function (event) {
   }
 
   function refresh(fragment) {
+    var type = fragment.dataset.liveStale;
     delete fragment.dataset.liveStale;
-    htmx.trigger(fragment, "live-resync");
+    fire(fragment, type);
   }
 
   function resyncAll(root) {
     Array.prototype.forEach.call(
       (root || document).querySelectorAll("[hx-trigger*='live-resync']"),
-      function (fragment) { htmx.trigger(fragment, "live-resync"); }
+      function (fragment) { fire(fragment, "live-resync"); }
     );
   }
 
@@ -411,7 +422,7 @@ document.addEventListener("htmx:afterSettle", function (event) {
     }
     if (busy(fragment)) {
       event.preventDefault();
-      markStale(fragment, actorOf(trigger));
+      markStale(fragment, actorOf(trigger), trigger.type);
     }
   });
 
