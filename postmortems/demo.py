@@ -32,6 +32,7 @@ from incidents.models import (
 from incidents.services import incident_declare, status_update_post, timeline_add
 from postmortems.kinds import Kind
 from postmortems.models import (
+    CheckOverride,
     ContributingFactor,
     Postmortem,
     Revision,
@@ -289,6 +290,12 @@ def _start(
     return postmortem
 
 
+def _override(postmortem: Postmortem, check: str, reason: str, *, by, at: dt.datetime) -> None:
+    CheckOverride.objects.create(
+        postmortem=postmortem, check_name=check, reason=reason, by=by, created_at=at
+    )
+
+
 def _sections(postmortem: Postmortem, bodies: dict[str, str], *, by, at: dt.datetime) -> None:
     for key, body in bodies.items():
         rows = postmortem.sections.filter(key=key)
@@ -445,6 +452,16 @@ def _pulse_incident(cast: Cast, *, today: dt.date) -> None:
     incident.state = Incident.State.CLOSED
     incident.save(update_fields=["state", "updated_at"])
 
+    _scope(
+        incident,
+        (
+            "B2B customers with non-Latin company names",
+            "invoice-renderer",
+            "PDF font bundle",
+            "renderer image 2.14",
+            "About 310 accounts; Latin names unaffected.",
+        ),
+    )
     created = _clock(next_day, "15:00")
     pm = _start(
         incident,
@@ -453,6 +470,22 @@ def _pulse_incident(cast: Cast, *, today: dt.date) -> None:
         at=created,
         state=Postmortem.State.CLOSED,
         finalized_at=_clock(day + dt.timedelta(days=3), "10:00"),
+    )
+    # Closed with two checks overridden, as the facilitator recorded it.
+    _override(
+        pm,
+        "checkpoint_check",
+        "One responder worked it end to end inside the working day: no shift change to hand over.",
+        by=cast.marcus,
+        at=_clock(day + dt.timedelta(days=3), "09:50"),
+    )
+    _override(
+        pm,
+        "action_check",
+        "Who owns the renderer image goes to the platform-ownership review (ENG-88); "
+        "no separate action here.",
+        by=cast.marcus,
+        at=_clock(day + dt.timedelta(days=3), "09:55"),
     )
     _sections(
         pm,
@@ -658,6 +691,16 @@ def _review_incident(cast: Cast, *, today: dt.date) -> None:
     _tick(incident, Stage.REPAIR, [0, 1], by=cast.tomas, at=at("10:00"))
     _tick(incident, Stage.POST_RESOLUTION, [3, 4], by=cast.priya, at=at("10:30"))
 
+    _scope(
+        incident,
+        (
+            "Customers placing orders or resetting passwords",
+            "notifications-queue",
+            "shared email queue",
+            "marketing campaign 11-05",
+            "Emails delayed up to 47 minutes; none lost.",
+        ),
+    )
     created = at("11:00")
     pm = _start(
         incident,
@@ -1641,6 +1684,8 @@ def _full_postmortem(incident: Incident, cast: Cast, *, day: dt.date, today: dt.
                 "stuck drains; both were improvised.",
                 "❌ Whether the saved-card 3-D Secure flow lost challenges is still unknown: "
                 "that path is not traced.",
+                "❌ The on-call engineer should have noticed the pool graph before the "
+                "alert fired.",
             ),
             "immediate_fix": _md(
                 "Rolled back to CFG-4820 and restarted the six pods stuck draining:",
@@ -1801,7 +1846,7 @@ def _full_postmortem(incident: Incident, cast: Cast, *, day: dt.date, today: dt.
             ]
         )
     )
-    trigger, rollout, detection, runbook, budget = _factors(
+    trigger, rollout, detection, runbook, _budget = _factors(
         pm,
         (
             Layer.TECHNICAL_TRIGGER,
@@ -1898,7 +1943,7 @@ def _full_postmortem(incident: Incident, cast: Cast, *, day: dt.date, today: dt.
             "verification_signal": "Done when the game day has run and each finding is "
             "an action item with an owner and a due date.",
             "tracking_url": f"{TRACKER}/ENG-97",
-            "factor": budget,
+            # Not yet linked to the budget factor: the draft's checks say so.
         },
     )
     signers = {

@@ -340,3 +340,34 @@ class Attachment(models.Model):
     def __str__(self) -> str:
         return self.caption or self.original_name
 
+
+class CheckOverride(models.Model):
+    """The facilitator's decision to let one failing check stand, with why
+    (checks/__init__.py). Recorded, and listed in the exported quality checklist."""
+
+    postmortem = models.ForeignKey(
+        Postmortem, on_delete=models.CASCADE, related_name="check_overrides"
+    )
+    # Not ``check``: a model's check() runs Django's system checks.
+    check_name = models.CharField(max_length=40)
+    reason = models.TextField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["postmortem", "check_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["postmortem", "check_name"], name="postmortems_checkoverride_once_per_check"
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="postmortems_checkoverride_has_reason",
+                violation_error_message="Say why this check may stand.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.check_name} overridden on {self.postmortem_id}"

@@ -36,6 +36,16 @@ urlpatterns = [
     path("<str:ref>/actions/<int:pk>/edit/", actions.action_edit, name="action-edit"),
     path("<str:ref>/workflow/", workflow.workflow_move, name="workflow"),
     path("<str:ref>/signoffs/<int:pk>/", workflow.signoff_update, name="signoff"),
+    path(
+        "<str:ref>/checks/<slug:check_name>/override/",
+        workflow.check_override_add,
+        name="check-override",
+    ),
+    path(
+        "<str:ref>/checks/<slug:check_name>/withdraw/",
+        workflow.check_override_remove,
+        name="check-withdraw",
+    ),
     path("<str:ref>/attachments/", attachments.attachment_upload, name="attachment-add"),
     # Named ``attachment`` (not ``pk``): the one GET that takes a row id.
     path(

@@ -5,10 +5,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from incidents.models import Incident
-from postmortems import live
+from postmortems import checks, live
 from postmortems.kinds import Kind, template_for
 from postmortems.models import (
     Attachment,
+    CheckOverride,
     ContributingFactor,
     ImpactField,
     Postmortem,
@@ -85,6 +86,7 @@ LIVE_PARTS = {
     "workflow": "workflow",
     "attachment": "attachments",
     "related": "related",
+    "check": "checks",
 }
 
 
@@ -172,6 +174,11 @@ def postmortem_transition(*, postmortem: Postmortem, to: str, by, version: int) 
             f"A postmortem cannot go from {current.get_state_display()} to "
             f"{Postmortem.State(to).label}.",
             code="invalid_transition",
+        )
+    if to == Postmortem.State.FINAL and (blocking := checks.run(current).blocking):
+        # The gate: the seeds' rules hold before anyone calls it Final.
+        raise ValidationError(
+            [ValidationError(finding.message, code="checks_failed") for finding in blocking]
         )
     finalized_at = current.finalized_at
     if to in (Postmortem.State.FINAL, Postmortem.State.CLOSED):
@@ -397,3 +404,40 @@ def related_incident_unlink(*, postmortem: Postmortem, incident: Incident, by) -
         content=incident.ref,
         by=by,
     )
+
+
+@transaction.atomic
+def check_override(*, postmortem: Postmortem, check_name: str, reason: str, by) -> CheckOverride:
+    """The facilitator lets a failing check stand, saying why; recorded in
+    the history and in the exported quality checklist."""
+    if not (by.is_superuser or by.pk == postmortem.facilitator_id):
+        raise ValidationError("Only the facilitator can override a check.", code="not_facilitator")
+    if not reason.strip():
+        raise ValidationError("Say why this check may stand.", code="reason_required")
+    override, _ = CheckOverride.objects.update_or_create(
+        postmortem=postmortem,
+        check_name=check_name,
+        defaults={"reason": reason.strip(), "by": by, "created_at": timezone.now()},
+    )
+    record_revision(
+        postmortem,
+        target=f"check:{check_name}",
+        version=postmortem.version,
+        summary=f"Overrode the check {check_name}",
+        content=override.reason,
+        by=by,
+    )
+    return override
+
+
+@transaction.atomic
+def check_override_withdraw(*, postmortem: Postmortem, check_name: str, by) -> None:
+    if postmortem.check_overrides.filter(check_name=check_name).delete()[0]:
+        record_revision(
+            postmortem,
+            target=f"check:{check_name}",
+            version=postmortem.version,
+            summary=f"Withdrew the override of {check_name}",
+            content="",
+            by=by,
+        )

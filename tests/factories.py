@@ -231,3 +231,49 @@ class AttachmentFactory(factory.django.DjangoModelFactory):
     original_name = "error-rate.png"
     content_type = "image/png"
     caption = "Error rate during the incident"
+
+
+def complete_postmortem(kind: str = Postmortem.Kind.FULL, **incident_fields) -> Postmortem:
+    """A postmortem that passes every check (postmortems/checks): a test then
+    breaks one thing and sees that check alone fail."""
+    from postmortems.services import postmortem_start
+
+    if kind == Postmortem.Kind.HOTFIX:
+        incident_fields = {
+            "is_hotfix": True,
+            "change_id": "CHG-20261124-pool-fix",
+        } | incident_fields
+    incident = IncidentFactory(**incident_fields)
+    now = timezone.now()
+    milestones = ["started", "detected", "triaged", "mitigated", "deployed", "resolved"]
+    for minutes, milestone in zip(range(-150, 0, 25), milestones, strict=False):
+        TimelineEventFactory(
+            incident=incident,
+            occurred_at=now + dt.timedelta(minutes=minutes),
+            milestone=milestone,
+            text=f"The service was {milestone}",
+            source=f"https://alerts.example.com/{milestone}",
+        )
+    RoleAssignmentFactory(incident=incident)
+    StatusUpdateFactory(incident=incident, posted_at=now - dt.timedelta(minutes=100))
+    ImpactScopeFactory(incident=incident)
+    postmortem = postmortem_start(incident=incident, kind=kind, facilitator=UserFactory())
+    postmortem.impact_fields.update(value="About 1,200 checkouts")
+    postmortem.sections.update(body="The pool limit dropped from 200 to 20 with the config change.")
+    layers = ["technical_trigger", "detection_gap", "rollout_control_gap"]
+    for layer in layers:
+        factor = ContributingFactorFactory(
+            postmortem=postmortem,
+            layer=layer,
+            status=ContributingFactor.Status.VERIFIED,
+            description=f"The {layer.replace('_', ' ')} let the bad config through.",
+        )
+        ActionItemFactory(
+            postmortem=postmortem,
+            factor=factor,
+            title=f"Add a guard for the {layer.replace('_', ' ')}",
+            owner_team="Payments SRE",
+            due_date=now.date() + dt.timedelta(days=14),
+            verification_signal="Done when CI rejects a pool config without a minimum size",
+        )
+    return postmortem

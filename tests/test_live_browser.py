@@ -188,3 +188,49 @@ def test_a_postmortem_meeting_two_editors(browser, servers):
     expect(conflict).to_contain_text("Ana's lesson: autoscale on queue age.")
     expect(conflict.locator("#id_merge_lessons")).to_have_value("Ben's lesson: alert on queue age.")
     assert page_b.evaluate("window.__notReloaded") is True
+
+
+@pytest.mark.parametrize("servers", [1], indirect=True)
+def test_the_facilitator_fixes_what_the_checks_list_and_moves_the_draft_to_final(browser, servers):
+    """The demo draft lacks two things; the panel lists them, shrinks as each
+    is fixed (over the live channel), and then Final is allowed."""
+    from postmortems.demo import load_demo
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    load_demo()
+    from postmortems.models import Postmortem
+
+    postmortem = Postmortem.objects.select_related("facilitator").get(state="draft")
+    page = signed_in(browser, postmortem.facilitator, servers[0])
+    page.goto(f"{servers[0]}{postmortem.get_absolute_url()}")
+    panel = page.locator("#checks")
+    expect(panel).to_contain_text("2 to fix before Final")
+    expect(panel).to_contain_text("“should have noticed” in What Went Poorly")
+    expect(panel).to_contain_text("has no action answering it")
+
+    # The blaming sentence goes: the section is rewritten toward the system.
+    page.locator("#section-went_poorly-body [data-inline-view]").click()
+    editor = page.locator("#id_body_went_poorly")
+    expect(editor).to_be_focused()
+    text = editor.input_value().replace(
+        "The on-call engineer should have noticed the pool graph before the alert fired.",
+        "No alert watched the pool graph, so it went unseen until the 5xx alert fired.",
+    )
+    editor.fill(text)
+    page.keyboard.press("Control+Enter")
+    expect(panel).to_contain_text("1 to fix before Final")
+    expect(panel).not_to_contain_text("should have noticed")
+
+    # The game-day action now answers the connection-budget factor.
+    page.get_by_role("button", name="Edit AI-005").click()
+    edit = page.locator("#actions-panel tr.action-edit")
+    factor = edit.get_by_label("Answers factor (optional)")
+    budget = factor.locator("option", has_text="connection-budget").first.get_attribute("value")
+    factor.select_option(budget)
+    edit.get_by_role("button", name="Save AI-005").click()
+    expect(panel).to_contain_text("Ready for Final.")
+
+    page.get_by_role("button", name="Move to In review").click()
+    expect(page.locator("#workflow [aria-current=step]")).to_have_text("In review")
+    page.get_by_role("button", name="Move to Final").click()
+    expect(page.locator("#workflow [aria-current=step]")).to_have_text("Final")

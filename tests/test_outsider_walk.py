@@ -55,7 +55,8 @@ def restricted(settings, tmp_path):
     attachment = AttachmentFactory(postmortem=postmortem)
     ids = {"pk": event.pk, "number": action.number, "action": action.pk}
     # A block of the document that exists: the outsider's 404 is then about access.
-    return incident, responder, ids | {"attachment": attachment.pk, "anchor": "factors"}
+    named = {"attachment": attachment.pk, "anchor": "factors", "check_name": "impact_check"}
+    return incident, responder, ids | named
 
 
 def url_for(name: str, params: list[str], ref: str, ids: dict) -> str:

@@ -10,7 +10,8 @@ from actions.models import ActionItem
 from incidents.durations import IncidentTimes
 from incidents.models import Incident
 from incidents.pulse import pulse_steps
-from postmortems import kinds
+from postmortems import checks, kinds
+from postmortems.checks.rules import CHECKS
 from postmortems.models import Postmortem, Revision, SignOff
 
 UTC = dt.UTC
@@ -82,6 +83,9 @@ class Doc:
     related: list[tuple[str, str]]  # (ref, title) of related incidents that are not restricted
     checklist: dict[str, list[tuple[str, bool]]] = field(default_factory=dict)
     pulse_steps: int = 0
+    # Checks the facilitator let stand before Final: (check title, who, why).
+    overrides: list[tuple[str, str, str]] = field(default_factory=list)
+    people: list[str] = field(default_factory=list)  # names the blame rule knows
 
     @property
     def milestones(self) -> dict[str, dt.datetime]:
@@ -142,6 +146,7 @@ def collect(postmortem: Postmortem) -> Doc:
         first = steps.pop(0)
         start = RevisionRow(first.created_at, first.summary, _name(first.author))
     revisions = [start, *(RevisionRow(r.created_at, r.summary, _name(r.author)) for r in steps)]
+    titles = {check.name: check.title for check in CHECKS}
     checklist: dict[str, list[tuple[str, bool]]] = {}
     items = list(incident.checklist.all())
     for item in items:
@@ -194,4 +199,9 @@ def collect(postmortem: Postmortem) -> Doc:
         related=[(i.ref, i.title) for i in postmortem.related_incidents.all()],
         checklist=checklist,
         pulse_steps=pulse_steps(items),
+        overrides=[
+            (titles.get(o.check_name, o.check_name), _name(o.by), o.reason)
+            for o in postmortem.check_overrides.select_related("by")
+        ],
+        people=checks.people_of(incident),
     )

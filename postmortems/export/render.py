@@ -19,6 +19,7 @@ from collections.abc import Callable
 import yaml
 
 from incidents.models import ChecklistItem
+from postmortems.checks.language import blaming_phrases
 from postmortems.export.document import Doc
 from postmortems.kinds import Kind
 from postmortems.views.outline import Heading, Item, outline
@@ -35,7 +36,6 @@ PULSE_SEVERITY = {
 # The full seed's names for the workflow states.
 SEED_STATUS = {"draft": "Draft", "in_review": "Under Review", "final": "Final", "closed": "Closed"}
 # The incident-response seed's refusals: a blameless postmortem names no culprit.
-BLAME = re.compile(r"\b(human error|be more careful|(?:his|her|their) fault)\b", re.I)
 
 
 # --- small pieces ---------------------------------------------------------------
@@ -437,7 +437,10 @@ def quality_checklist(doc: Doc) -> list[str]:
                     "Action items are specific and assigned",
                 ),
                 checkbox(_written(doc, *lessons), "Lessons learned are documented"),
-                checkbox(not BLAME.search(text), "No blame is assigned to individuals"),
+                checkbox(
+                    not blaming_phrases(text, names=doc.people),
+                    "No blame is assigned to individuals",
+                ),
                 checkbox(
                     _written(doc, "what_happened", "trigger"),
                     "Technical details are sufficient for understanding",
@@ -447,6 +450,20 @@ def quality_checklist(doc: Doc) -> list[str]:
                     "Prevention measures address the root cause",
                 ),
             ]
+        ),
+        *overridden_checks(doc),
+    ]
+
+
+def overridden_checks(doc: Doc) -> list[str]:
+    """The checks the facilitator let stand before Final, and why (checks/)."""
+    if not doc.overrides:
+        return []
+    return [
+        "Checks overridden by the facilitator:",
+        "\n".join(
+            f"- {title}: {one_line(reason)} ({who or 'someone'})"
+            for title, who, reason in doc.overrides
         ),
     ]
 

@@ -30,7 +30,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from actions.models import ActionItem
 from incidents.durations import IncidentTimes, format_duration
 from incidents.models import Incident, TimelineEvent
-from postmortems import kinds
+from postmortems import checks, kinds
 from postmortems.forms import (
     AttachmentForm,
     FactorForm,
@@ -367,6 +367,15 @@ def document_context(request: HtmxHttpRequest, postmortem: Postmortem) -> dict:
         "layers": ContributingFactor.Layer.choices,
         "statuses": ContributingFactor.Status.choices,
         **workflow_context(postmortem),
+        **checks_context(request, postmortem),
+    }
+
+
+def checks_context(request: HtmxHttpRequest, postmortem: Postmortem) -> dict:
+    user = request.user
+    return {
+        "report": checks.run(postmortem),
+        "can_override": user.is_superuser or user.pk == postmortem.facilitator_id,
     }
 
 
@@ -384,6 +393,8 @@ def postmortem_block(request: HtmxHttpRequest, ref: str, anchor: str) -> HttpRes
     context = document_context(request, postmortem)
     if anchor == "facts":
         return render(request, "postmortems/detail.html#doc-facts", context)
+    if anchor == "checks":
+        return render(request, "postmortems/detail.html#checks-panel", context)
     if anchor == "workflow":
         return render(request, "postmortems/detail.html#workflow", context | {"oob": True})
     for heading in context["outline"]:

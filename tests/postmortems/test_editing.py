@@ -14,7 +14,7 @@ from postmortems.services import (
     signoff_sign,
 )
 from postmortems.versioning import StaleVersion, normalize_text, same_text
-from tests.factories import IncidentFactory, UserFactory
+from tests.factories import IncidentFactory, UserFactory, complete_postmortem
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +80,8 @@ def test_impact_fields_use_the_same_rule(postmortem, ana, ben):
     assert field.value == "31%"
 
 
-def test_the_workflow_moves_one_step_at_a_time_and_records_it(postmortem, ana):
+def test_the_workflow_moves_one_step_at_a_time_and_records_it(ana):
+    postmortem = complete_postmortem(Postmortem.Kind.REVIEW)
     with pytest.raises(ValidationError):
         postmortem_transition(postmortem=postmortem, to="final", by=ana, version=1)
     postmortem = postmortem_transition(postmortem=postmortem, to="in_review", by=ana, version=1)
@@ -91,7 +92,8 @@ def test_the_workflow_moves_one_step_at_a_time_and_records_it(postmortem, ana):
     assert history == ["Draft → In review", "In review → Final"]
 
 
-def test_reopening_a_final_postmortem_clears_its_final_date(postmortem, ana):
+def test_reopening_a_final_postmortem_clears_its_final_date(ana):
+    postmortem = complete_postmortem(Postmortem.Kind.REVIEW)
     for step, to in enumerate(["in_review", "final", "in_review"], start=1):
         postmortem = postmortem_transition(postmortem=postmortem, to=to, by=ana, version=step)
     assert postmortem.finalized_at is None

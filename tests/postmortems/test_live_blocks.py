@@ -81,8 +81,8 @@ def test_every_block_of_every_template_can_be_fetched_alone(client, kind):
         reverse("postmortems:detail", args=[postmortem.incident.ref])
     ).content.decode()
     anchors = re.findall(r'data-block="([^"]+)"', page)
-    # Every item of the outline, plus the facts card and the workflow.
-    assert len(anchors) == len(OUTLINES[kind]) + 2
+    # Every item of the outline, plus the facts card, the workflow and the checks.
+    assert len(anchors) == len(OUTLINES[kind]) + 3
     for anchor in anchors:
         response = client.get(block(postmortem, anchor))
         assert response.status_code == 200, anchor

@@ -253,6 +253,8 @@ def test_detail_of_a_lighter_template_runs_fewer_queries(signed_in, django_asser
     # session, user, postmortem, sections, events, attachments, related,
     # factors, actions, revisions, workflow history, the add-action form's
     # people and factors: the pulse template has no impact fields, whys or
-    # sign-off, so those are not read (the full template: test_document_page)
-    with django_assert_num_queries(13):
+    # sign-off, so those are not read (the full template: test_document_page);
+    # the checks' roles, responders, declarer, status updates, checkpoints,
+    # scopes and overrides
+    with django_assert_num_queries(20):
         signed_in.get(detail(postmortem))
