@@ -42,7 +42,10 @@ def test_a_final_postmortem_offers_the_export_button(
 
     assert response.status_code == 200
     assert "Export to the repository" in response.text
+    # Idle, the panel fetches nothing: an hx-get with no trigger fires on any
+    # click inside it, and raced the Export button's own request.
     assert "every 1s" not in response.text
+    assert "hx-get" not in response.text
 
 
 def test_an_unfinished_postmortem_has_no_export_button(facilitator_client, hotfix):
