@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import transaction
 
 from incidents.models import (
     ChecklistItem,
@@ -9,6 +10,7 @@ from incidents.models import (
     StatusUpdate,
     TimelineEvent,
 )
+from postmortems import live
 
 
 class TimelineEventInline(admin.TabularInline):
@@ -36,6 +38,16 @@ class IncidentAdmin(admin.ModelAdmin):
     filter_horizontal = ["responders"]
     readonly_fields = ["ref", "created_at", "updated_at"]
     inlines = [RoleAssignmentInline, TimelineEventInline, StatusUpdateInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Responders and the restricted flag change here: open streams re-check
+        # access on this event, so a removed responder's stream ends now, not
+        # at its next keep-alive.
+        incident_id = form.instance.pk
+        transaction.on_commit(
+            lambda: live.publish(live.Event(incident=incident_id, target="access", kind="access"))
+        )
 
 
 @admin.register(TimelineEvent)
