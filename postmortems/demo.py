@@ -324,11 +324,14 @@ def _factors(postmortem: Postmortem, *rows: tuple[str, str, str], by) -> list[Co
 
 
 def _actions(postmortem: Postmortem, *rows: dict) -> None:
-    """Action items AI-001, AI-002, ... in the order given."""
+    """Action items AI-001, AI-002, ... in the order given, last changed when
+    they were captured (so the dashboard's stale bucket has the old ones)."""
     ActionItem.objects.bulk_create(
         ActionItem(postmortem=postmortem, number=number, created_at=postmortem.created_at, **row)
         for number, row in enumerate(rows, start=1)
     )
+    # updated_at is auto_now: set it after the insert.
+    postmortem.actions.update(updated_at=postmortem.created_at)
 
 
 # --- pulse: a low-severity bug caught by a customer, closed ----------------------
