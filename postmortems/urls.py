@@ -3,9 +3,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from postmortems.views import login
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="incidents:list"), name="home"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", login.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("incidents/", include("incidents.urls")),
     path("postmortems/", include("postmortems.review_urls")),

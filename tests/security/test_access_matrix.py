@@ -28,106 +28,10 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from incidents.models import Incident
-from postmortems.models import ExportRun
-from tests.factories import (
-    ActionItemFactory,
-    AttachmentFactory,
-    ChecklistItemFactory,
-    ContributingFactorFactory,
-    ExportRunFactory,
-    ImpactFieldFactory,
-    ImpactScopeFactory,
-    IncidentFactory,
-    PostmortemFactory,
-    SectionFactory,
-    SignOffFactory,
-    TimelineEventFactory,
-    UserFactory,
-    WhyFactory,
-)
+from tests.security.world import ROLES, TITLE, url_for
 from tests.test_outsider_walk import ROUTES
 
 pytestmark = pytest.mark.django_db
-
-ROLES = ["anonymous", "outsider", "responder", "manager", "superuser"]
-TITLE = {False: "Checkout latency after the pool change", True: "Signing keys exposed in CI logs"}
-# Which row a route's ``pk`` names, by the route's name.
-PK_OF = {
-    "incidents:timeline_": "event",
-    "incidents:impact_": "scope",
-    "incidents:checklist_": "checklist",
-    "postmortems:section": "section",
-    "postmortems:impact": "impact_field",
-    "postmortems:factor-": "factor",
-    "postmortems:why-": "why",
-    "postmortems:action": "action",
-    "postmortems:signoff": "signoff",
-    "postmortems:related-": "related",
-    "postmortems:export-": "export",
-    "actions:snooze": "action",
-}
-
-
-def row_of(name: str) -> str:
-    return next(row for prefix, row in PK_OF.items() if name.startswith(prefix))
-
-
-def build_incident(*, restricted: bool, responder, settings_) -> dict:
-    incident = IncidentFactory(
-        restricted=restricted, title=TITLE[restricted], responders=[responder]
-    )
-    postmortem = PostmortemFactory(incident=incident, facilitator=responder)
-    related = IncidentFactory(title="A related, visible incident")
-    postmortem.related_incidents.add(related)
-    return {
-        "ref": incident.ref,
-        "event": TimelineEventFactory(incident=incident).pk,
-        "scope": ImpactScopeFactory(incident=incident).pk,
-        "checklist": ChecklistItemFactory(incident=incident).pk,
-        "section": SectionFactory(postmortem=postmortem).pk,
-        "impact_field": ImpactFieldFactory(postmortem=postmortem).pk,
-        "factor": ContributingFactorFactory(postmortem=postmortem).pk,
-        "why": WhyFactory(postmortem=postmortem).pk,
-        "action": ActionItemFactory(postmortem=postmortem, owner=responder).pk,
-        "signoff": SignOffFactory(postmortem=postmortem, user=responder).pk,
-        "related": related.pk,
-        "export": ExportRunFactory(
-            postmortem=postmortem, status=ExportRun.Status.COMPLETE, markdown="# Export\n"
-        ).pk,
-        "attachment": AttachmentFactory(postmortem=postmortem).pk,
-        "anchor": "factors",
-        "check_name": "impact_check",
-    }
-
-
-@pytest.fixture
-def world(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    responder = UserFactory(username="responder")
-    users = {
-        "anonymous": None,
-        "outsider": UserFactory(username="outsider"),
-        "responder": responder,
-        "manager": UserFactory(username="manager", is_staff=True),
-        "superuser": UserFactory(username="root", is_staff=True, is_superuser=True),
-    }
-    incidents = {
-        r: build_incident(restricted=r, responder=responder, settings_=settings)
-        for r in (False, True)
-    }
-    return users, incidents
-
-
-def url_for(name: str, params: list[str], ids: dict, *, ref: str | None = None) -> str:
-    kwargs = {}
-    for param in params:
-        if param == "ref":
-            kwargs[param] = ref or ids["ref"]
-        elif param == "pk":
-            kwargs[param] = ids[row_of(name)]
-        else:
-            kwargs[param] = ids[param]
-    return reverse(name, kwargs=kwargs)
 
 
 def expected(name: str, role: str, restricted: bool) -> str:
