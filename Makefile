@@ -1,6 +1,7 @@
 # make run    demo workspace on http://127.0.0.1:8000 (SQLite, eager tasks, in-process live bus)
 # make test   the test suite on SQLite; services it cannot find are skipped, with the reason
-# make lint   ruff, the missing-migrations check and the exported Markdown's lint
+# make lint   ruff, the missing-migrations check, the exported Markdown's lint and bandit
+# make lock   rewrite requirements.lock from .venv after changing pyproject.toml's dependencies
 # make ci     what CI runs: lint, the suite on SQLite, then again on PostgreSQL + Redis + a worker
 #
 # Everything runs from .venv, created with Python 3.12 on first use.
@@ -17,7 +18,7 @@ INSTALLED := $(VENV)/.installed
 HOST := 127.0.0.1
 PORT := 8000
 
-.PHONY: help install run test lint ci screenshot
+.PHONY: help install run test lint lock ci screenshot
 
 help:
 	@sed -n 's/^# make /make /p' $(firstword $(MAKEFILE_LIST))
@@ -42,11 +43,11 @@ $(PYTHON):
 	echo "Creating $(VENV) with $$python"; \
 	"$$python" -m venv $(VENV)
 
-$(INSTALLED): pyproject.toml | $(PYTHON)
+$(INSTALLED): pyproject.toml requirements.lock | $(PYTHON)
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' || { \
 		echo "make: $(VENV) is not a Python 3.12 environment; remove it and run make again." >&2; exit 1; }
 	$(PYTHON) -m pip install --quiet --upgrade pip
-	$(PYTHON) -m pip install --quiet -e '.[dev]'
+	$(PYTHON) -m pip install --quiet -e '.[dev]' -c requirements.lock
 	@touch $@
 
 install: $(INSTALLED)
@@ -71,6 +72,14 @@ lint: install
 	DEBUG=1 $(PYTHON) manage.py makemigrations --check --dry-run
 	@# The exported Markdown (tests/export/golden, kept equal to the export by its test).
 	$(BIN)/pymarkdown -c .pymarkdown.json scan tests/export/golden
+	@# No high-severity finding in our code (mark_safe is medium: see docs/security.md).
+	$(BIN)/bandit -q -r postmortems incidents actions -x '*/migrations/*' --severity-level high
+
+# requirements.lock: the versions make install pins, from the current .venv.
+lock: install
+	@printf '%s\n' '# Constraints for make install: the versions CI and a fresh machine get.' \
+		'# Regenerate with `make lock` after changing pyproject.toml dependencies.' > requirements.lock
+	$(PYTHON) -m pip freeze --exclude-editable --exclude postmortems | sed '/^-e /d' >> requirements.lock
 
 ci:
 	bash .ci/run
