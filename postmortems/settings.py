@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "postmortems",
     "incidents",
     "actions",
+    "postmortems.learning",
 ]
 
 MIDDLEWARE = [

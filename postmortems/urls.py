@@ -12,5 +12,6 @@ urlpatterns = [
     path("incidents/", include("incidents.urls")),
     path("postmortems/", include("postmortems.review_urls")),
     path("actions/", include("actions.urls")),
+    path("", include("postmortems.learning.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -27,7 +27,7 @@ def app_routes() -> list[tuple[str, list[str]]]:
     def walk(patterns, namespace):
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
-                if pattern.namespace in {"incidents", "postmortems", "actions"}:
+                if pattern.namespace in {"incidents", "postmortems", "actions", "learning"}:
                     walk(pattern.url_patterns, pattern.namespace)
             elif isinstance(pattern, URLPattern) and namespace and pattern.name:
                 params = list(pattern.pattern.converters) or re.findall(

@@ -13,6 +13,7 @@ from actions.models import ActionItem
 from actions.services import action_capture, action_update
 from postmortems.forms import VersionForm
 from postmortems.http import HtmxHttpRequest
+from postmortems.learning.recurrence import recurrence_context
 from postmortems.models import Postmortem
 from postmortems.versioning import StaleVersion
 from postmortems.views import postmortem_for
@@ -50,12 +51,14 @@ def action_add(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     postmortem = postmortem_for(request, ref)
     form = add_form(postmortem, request.POST)
     if form.is_valid():
-        action_capture(postmortem=postmortem, by=request.user, **form.cleaned_data)
+        action = action_capture(postmortem=postmortem, by=request.user, **form.cleaned_data)
         form, status = add_form(postmortem), 200
+        # Earlier actions it resembles: a fix promised twice (learning/recurrence.py).
+        recurrence = recurrence_context(request.user, action)
         # Keyboard flow: the next action starts where this one did.
         form.fields["title"].widget.attrs["autofocus"] = True
     else:
-        status = 422
+        status, recurrence = 422, {}
     actions = postmortem.actions.select_related("owner", "verified_by", "factor")
     context = {
         "postmortem": postmortem,
@@ -63,6 +66,7 @@ def action_add(request: HtmxHttpRequest, ref: str) -> HttpResponse:
         "actions": _dated(list(actions)),
         "action_form": form,
         "added": status == 200,
+        **recurrence,
     }
     return render(request, f"{TEMPLATE}#actions-panel", context, status=status)
 

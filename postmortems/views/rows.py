@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from postmortems.forms import FactorForm, MoveForm, VersionForm, WhyForm
 from postmortems.http import HtmxHttpRequest
+from postmortems.learning.recurrence import recurrence_context
 from postmortems.models import ContributingFactor, Postmortem, Why
 from postmortems.services import row_add, row_delete, row_edit, row_move
 from postmortems.versioning import StaleVersion
@@ -58,8 +59,9 @@ def _add(request: HtmxHttpRequest, ref: str, part: RowPart) -> HttpResponse:
     form = part.form(request.POST, auto_id=f"id_{part.noun}_new_%s")
     if not form.is_valid():
         return _panel(request, postmortem, part, status=422, **{f"{part.noun}_form": form})
-    row_add(model=part.model, postmortem=postmortem, by=request.user, **form.cleaned_data)
-    return _panel(request, postmortem, part, focus="add")
+    row = row_add(model=part.model, postmortem=postmortem, by=request.user, **form.cleaned_data)
+    # Earlier factors it resembles, shown beside it (postmortems/learning/recurrence.py).
+    return _panel(request, postmortem, part, focus="add", **recurrence_context(request.user, row))
 
 
 def _edit(request: HtmxHttpRequest, ref: str, pk: int, part: RowPart) -> HttpResponse:
