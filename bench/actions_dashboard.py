@@ -16,30 +16,12 @@ Prints a Markdown table (docs/benchmarks.md keeps the figures).
 
 import argparse
 import os
-import statistics
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
+from common import manage, pct, recreate, scratch_database, serve, setup_django, stop
 
-ROOT = Path(__file__).resolve().parent.parent
-SECRET = "bench-only-not-a-secret"
 ITEMS_PER_POSTMORTEM = 20
-
-# Production settings (DEBUG off), less HTTPS: the bench speaks plain HTTP on 127.0.0.1.
-PRODUCTION = {
-    "SECRET_KEY": SECRET,
-    "DEBUG": "0",
-    "SECURE_SSL_REDIRECT": "0",
-    "SESSION_COOKIE_SECURE": "0",
-    "CSRF_COOKIE_SECURE": "0",
-    "STATIC_ROOT": tempfile.mkdtemp(prefix="pm-bench-static-"),
-    "LOG_LEVEL": "WARNING",
-}
 
 VIEWS = {
     "Open actions (the default)": "/actions/",
@@ -52,34 +34,6 @@ VIEWS = {
     "Navigation counts": "/actions/nav-counts/",
     "CSV of the overdue": "/actions/export.csv?bucket=overdue",
 }
-
-
-def scratch_database(url: str) -> tuple[str, str]:
-    """(admin URL, scratch database URL) on the server DATABASE_URL names."""
-    parts = urlsplit(url)
-    if parts.scheme not in {"postgres", "postgresql"}:
-        raise SystemExit("DATABASE_URL must be a postgres:// URL: this bench measures PostgreSQL.")
-    name = f"{parts.path.lstrip('/') or 'postmortems'}_bench_actions"
-    return urlunsplit(parts._replace(path="/postgres")), urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def recreate(admin_url: str, database_url: str, *, drop_only: bool = False) -> None:
-    import psycopg
-
-    name = urlsplit(database_url).path.lstrip("/")
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        if not drop_only:
-            admin.execute(f'CREATE DATABASE "{name}"')
-
-
-def manage(database_url: str, *command: str) -> None:
-    subprocess.run(
-        [sys.executable, "manage.py", *command, "-v0"],
-        cwd=ROOT,
-        check=True,
-        env=os.environ | PRODUCTION | {"DATABASE_URL": database_url},
-    )
 
 
 def seed(items: int) -> str:
@@ -97,41 +51,6 @@ def seed(items: int) -> str:
     client = Client()
     client.force_login(people[1])
     return client.cookies["sessionid"].value
-
-
-def start_server(database_url: str) -> tuple[subprocess.Popen, str]:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "postmortems.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--lifespan",
-            "off",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=os.environ | PRODUCTION | {"DATABASE_URL": database_url},
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            httpx.get(f"{base}/login/", timeout=1)
-            return process, base
-        except httpx.TransportError:
-            time.sleep(0.1)
-    process.terminate()
-    raise SystemExit("The server did not start")
 
 
 def measure(base: str, session: str, requests: int) -> dict[str, list[float]]:
@@ -152,26 +71,17 @@ def measure(base: str, session: str, requests: int) -> dict[str, list[float]]:
     return times
 
 
-def pct(values: list[float], q: float) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[round(q * 100) - 1]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, nargs="+", default=[2_000, 20_000, 200_000])
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     args = parser.parse_args()
-    admin_url, database_url = scratch_database(os.environ.get("DATABASE_URL", ""))
+    admin_url, database_url = scratch_database(os.environ.get("DATABASE_URL", ""), "bench_actions")
     recreate(admin_url, database_url)
     manage(database_url, "migrate")
     manage(database_url, "collectstatic", "--noinput")
-    os.environ.update(PRODUCTION, DATABASE_URL=database_url)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "postmortems.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    setup_django(database_url)
     from django.db import connection
     from django.utils import timezone
 
@@ -183,12 +93,11 @@ def main() -> None:
             session = seed(items)
             overdue[items] = ActionItem.objects.overdue(timezone.localdate()).count()
             connection.close()
-            process, base = start_server(database_url)
+            process, base = serve("postmortems.asgi:application", database_url)
             try:
                 results[items] = measure(base, session, args.requests)
             finally:
-                process.terminate()
-                process.wait(10)
+                stop(process)
     finally:
         connection.close()
         if not args.keep:

@@ -20,50 +20,18 @@ import asyncio
 import logging
 import os
 import re
-import socket
-import subprocess
-import sys
 import tempfile
 import time
-from pathlib import Path
 
 import httpx
-
-ROOT = Path(__file__).resolve().parent.parent
-SECRET = "bench-only-not-a-secret"
-
-
-# Production settings (DEBUG off), less HTTPS: the bench speaks plain HTTP on 127.0.0.1.
-PRODUCTION = {
-    "SECRET_KEY": SECRET,
-    "DEBUG": "0",
-    "SECURE_SSL_REDIRECT": "0",
-    "SESSION_COOKIE_SECURE": "0",
-    "CSRF_COOKIE_SECURE": "0",
-    "STATIC_ROOT": tempfile.mkdtemp(prefix="pm-bench-static-"),
-    "LOG_LEVEL": "WARNING",
-}
-
-
-def setup_django(database_url: str) -> None:
-    os.environ.update(PRODUCTION, DATABASE_URL=database_url)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "postmortems.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+from common import manage, pct, serve, setup_django, stop
 
 
 def prepare(database_url: str, listeners: int) -> tuple[str, list[str]]:
     """Migrate, create an incident and one session per person; return the
     incident's ref and the session keys (writer first)."""
     for command in (["migrate"], ["collectstatic", "--noinput"]):  # no-ops after the first call
-        subprocess.run(
-            [sys.executable, "manage.py", *command, "-v0"],
-            cwd=ROOT,
-            check=True,
-            env=os.environ | PRODUCTION | {"DATABASE_URL": database_url},
-        )
+        manage(database_url, *command)
     from django.contrib.auth import get_user_model
     from django.test import Client
 
@@ -87,32 +55,6 @@ def prepare(database_url: str, listeners: int) -> tuple[str, list[str]]:
         client.force_login(user)
         sessions.append(client.cookies["sessionid"].value)
     return incident.ref, sessions
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(database_url: str, redis_url: str) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = os.environ | PRODUCTION | {"DATABASE_URL": database_url, "REDIS_URL": redis_url}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "postmortems.asgi:application", "--host",
-         "127.0.0.1", "--port", str(port), "--lifespan", "off", "--log-level", "warning",
-         "--no-access-log", "--timeout-graceful-shutdown", "1"],
-        cwd=ROOT,
-        env=env,
-    )  # fmt: skip
-    for _ in range(150):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return process, f"http://127.0.0.1:{port}"
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit("the server did not start")
 
 
 class Listener:
@@ -187,12 +129,8 @@ async def measure(base: str, listen_base: str, ref: str, sessions: list[str], wr
     }
 
 
-def pct(values: list[float], q: float) -> str:
-    if not values:
-        return "—"
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
-    return f"{1000 * ordered[index]:.0f}"
+def ms(values: list[float], q: float) -> str:
+    return f"{1000 * pct(values, q):.0f}" if values else "—"
 
 
 def main() -> None:
@@ -215,15 +153,16 @@ def main() -> None:
         for count in args.listeners:
             ref, sessions = prepare(database, count)
             if not servers:
-                servers = [start_server(database, redis_url) for _ in range(args.processes)]
+                servers = [
+                    serve("postmortems.asgi:application", database, redis_url=redis_url)
+                    for _ in range(args.processes)
+                ]
             # The writer on the first process, the listeners on the last: with
             # two processes every event crosses Redis.
             result = asyncio.run(measure(servers[0][1], servers[-1][1], ref, sessions, args.writes))
             rows.append((count, result))
     finally:
-        for process, _ in servers:
-            process.terminate()
-            process.wait(10)
+        stop(*(process for process, _ in servers))
     layout = (
         "1 uvicorn process, in-process bus"
         if args.processes == 1
@@ -236,9 +175,9 @@ def main() -> None:
     print("|---:|---:|---:|---:|---:|")
     for count, r in rows:
         print(
-            f"| {count} | {pct(r['round_trip'], 0.5)} / {pct(r['round_trip'], 0.95)} "
-            f"| {pct(r['event'], 0.5)} / {pct(r['event'], 0.95)} "
-            f"| {pct(r['fragment'], 0.5)} / {pct(r['fragment'], 0.95)} | {r['missed']} |"
+            f"| {count} | {ms(r['round_trip'], 0.5)} / {ms(r['round_trip'], 0.95)} "
+            f"| {ms(r['event'], 0.5)} / {ms(r['event'], 0.95)} "
+            f"| {ms(r['fragment'], 0.5)} / {ms(r['fragment'], 0.95)} | {r['missed']} |"
         )
 
 
