@@ -11,6 +11,7 @@ from incidents.views import (
     response_roles,
     response_status,
     timeline,
+    timeline_import,
 )
 
 app_name = "incidents"
@@ -27,6 +28,7 @@ urlpatterns = [
     # Timeline: the list re-fetches alone (?kind=); entries are scoped to the incident.
     path("<str:ref>/timeline/", timeline.events, name="timeline"),
     path("<str:ref>/timeline/add/", timeline.add, name="timeline_add"),
+    path("<str:ref>/timeline/import/", timeline_import.timeline_import, name="timeline_import"),
     path("<str:ref>/timeline/deleted/", timeline.deleted, name="timeline_deleted"),
     path("<str:ref>/timeline/<int:pk>/", timeline.entry, name="timeline_entry"),
     path("<str:ref>/timeline/<int:pk>/edit/", timeline.edit, name="timeline_edit"),

@@ -371,3 +371,75 @@ class CheckOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.check_name} overridden on {self.postmortem_id}"
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def active(self) -> Self:
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiToken(models.Model):
+    """A personal token for the JSON API. Only its SHA-256 digest is stored;
+    the token itself is shown once, when it is created (postmortems/api/auth.py)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=80, help_text="What the token is for, e.g. “CI alerts”.")
+    # The first characters of the token, to tell tokens apart on the page.
+    prefix = models.CharField(max_length=16)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name})"
+
+    def revoke(self) -> None:
+        if self.revoked_at is None:
+            self.revoked_at = timezone.now()
+            self.save(update_fields=["revoked_at"])
+
+
+class CiFailure(models.Model):
+    """One failed run of a CI workflow (GitHub Actions' workflow_run webhook):
+    the second failure of a workflow on a branch within the window opens a
+    pulse incident (postmortems/hooks.py)."""
+
+    repository = models.CharField(max_length=200)
+    workflow = models.CharField(max_length=200)
+    branch = models.CharField(max_length=255)
+    run_id = models.BigIntegerField()
+    run_attempt = models.PositiveIntegerField(default=1)
+    run_url = models.URLField(max_length=500)
+    failed_at = models.DateTimeField()
+    incident = models.ForeignKey(
+        Incident, null=True, blank=True, on_delete=models.SET_NULL, related_name="ci_failures"
+    )
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["failed_at", "pk"]
+        constraints = [
+            # A redelivered webhook is the same failure, not another one.
+            models.UniqueConstraint(
+                fields=["repository", "run_id", "run_attempt"],
+                name="postmortems_cifailure_run_once",
+            ),
+        ]
+        indexes = [
+            # hooks.ci_failure_record: this workflow's failures on this branch in the window.
+            models.Index(
+                fields=["repository", "workflow", "branch", "failed_at"],
+                name="postmortems_cifailure_recent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.workflow} on {self.branch}: run {self.run_id}/{self.run_attempt}"

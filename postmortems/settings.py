@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.forms",
     "django_htmx",
+    # The JSON API (postmortems/api/): its docs page's templates and static files.
+    "ninja",
     "postmortems",
     "incidents",
     "actions",
@@ -254,6 +256,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# The JSON API and its hooks (postmortems/api/). Limits are per minute.
+API_RATE_LIMIT = env_int("API_RATE_LIMIT", 300)
+HOOK_RATE_LIMIT = env_int("HOOK_RATE_LIMIT", 60)
+CI_WEBHOOK_SECRET = env_str("CI_WEBHOOK_SECRET")
+CI_FAILURE_WINDOW_MINUTES = env_int("CI_FAILURE_WINDOW_MINUTES", 60)
+SLACK_SIGNING_SECRET = env_str("SLACK_SIGNING_SECRET")
 
 # Demo workspace (make run): the login printed at start.
 DEMO_USERNAME = "demo"
