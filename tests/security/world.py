@@ -1,8 +1,14 @@
 """Two incidents, one normal and one restricted, each with one row of every
 kind a URL can name, and the five kinds of user the matrix asks about."""
 
-from django.urls import reverse
+import datetime as dt
 
+from django.urls import reverse
+from django.utils import timezone
+
+from postmortems.learning.insights import CHARTS
+from postmortems.learning.models import Comment, ShareLink
+from postmortems.learning.share import token_for
 from postmortems.models import ExportRun
 from tests.factories import (
     ActionItemFactory,
@@ -37,6 +43,8 @@ PK_OF = {
     "postmortems:related-": "related",
     "postmortems:export-": "export",
     "actions:snooze": "action",
+    "learning:comment-": "comment",
+    "learning:share-": "share",
 }
 
 
@@ -51,6 +59,11 @@ def build_incident(*, restricted: bool, responder) -> dict:
     postmortem = PostmortemFactory(incident=incident, facilitator=responder)
     related = IncidentFactory(title="A related, visible incident")
     postmortem.related_incidents.add(related)
+    share = ShareLink.objects.create(
+        postmortem=postmortem,
+        created_by=responder,
+        expires_at=timezone.now() + dt.timedelta(days=1),
+    )
     return {
         "ref": incident.ref,
         "event": TimelineEventFactory(incident=incident).pk,
@@ -67,6 +80,10 @@ def build_incident(*, restricted: bool, responder) -> dict:
             postmortem=postmortem, status=ExportRun.Status.COMPLETE, markdown="# Export\n"
         ).pk,
         "attachment": AttachmentFactory(postmortem=postmortem).pk,
+        "comment": Comment.objects.create(incident=incident, body="Why 80%?", author=responder).pk,
+        "share": share.pk,
+        "token": token_for(share),
+        "chart": next(iter(CHARTS)),
         "anchor": "factors",
         "check_name": "impact_check",
     }
