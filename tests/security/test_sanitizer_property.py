@@ -77,7 +77,7 @@ def html(draw) -> str:
     return "".join(parts)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(html())
 def test_sanitizing_twice_equals_sanitizing_once(source):
     once = sanitize(source)
