@@ -21,6 +21,7 @@ from django.core.cache import cache
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ def _fragment_key(incident: int, part: str, variant: str) -> str:
 
 def cached_fragment(
     request: HttpRequest, *, incident: int, part: str, variant: str, render: Callable[[dict], str]
-) -> str:
+) -> SafeString:
     """The part's HTML for this reader: from the cache when its generation is
     current, else made by ``render(extra_context)`` and stored.
 
@@ -75,7 +76,8 @@ def cached_fragment(
         html = _render_once(key, render)
     if html is None:
         html = render({"csrf_token": CSRF_PLACEHOLDER})
-    return html.replace(CSRF_PLACEHOLDER, get_token(request))
+    # Output of our own autoescaping templates; only the placeholder changes.
+    return SafeString(html.replace(CSRF_PLACEHOLDER, get_token(request)))
 
 
 def _render_once(key: str, render: Callable[[dict], str]) -> str | None:

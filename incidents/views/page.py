@@ -81,6 +81,7 @@ def header_context(
 def incident_detail(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     incident = incident_for(request, ref)
     panel = timeline.panel_context(request, incident)
+    panel["timeline_list_html"] = timeline.shared_list(request, incident, panel)
     milestones = {e.milestone: e.occurred_at for e in panel["events"] if e.milestone}
     context = {
         "incident": incident,

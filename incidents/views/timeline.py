@@ -87,19 +87,25 @@ def events(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     """The list alone (respecting ?kind=): re-fetched after any change, by
     every open page at once, so rendered once per change (fragments.py)."""
     incident = incident_for(request, ref)
+    return HttpResponse(shared_list(request, incident))
+
+
+def shared_list(request: HtmxHttpRequest, incident: Incident, context: dict | None = None) -> str:
+    """The list's HTML, rendered once per change for every reader (the page
+    shows the same HTML); ``context``: list_context already computed."""
 
     def render_list(extra: dict) -> str:
-        context = list_context(request, incident) | extra
-        return render_to_string(f"{PANEL}#list", context, request=request)
+        return render_to_string(
+            f"{PANEL}#list", (context or list_context(request, incident)) | extra, request=request
+        )
 
-    html = cached_fragment(
+    return cached_fragment(
         request,
         incident=incident.pk,
         part="timeline",
         variant=_kind_filter(request),
         render=render_list,
     )
-    return HttpResponse(html)
 
 
 @require_GET

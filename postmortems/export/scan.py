@@ -143,12 +143,29 @@ def _widen(line: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _detect_secrets(line: str) -> Iterable[tuple[str, int, int]]:
-    with (
-        _detect_secrets_lock,
-        transient_settings({"plugins_used": [{"name": name} for name in DETECTORS]}),
-    ):
-        secrets = list(scan_line(line))
+# detect-secrets' findings by line: the checks scan the whole document on
+# every view, and most of its lines are the same as last time.
+_seen: dict[str, tuple] = {}
+SEEN_LINES = 50_000
+
+
+def _detected(lines: list[str]) -> list[tuple]:
+    """detect-secrets' findings per line. Its settings are entered once per
+    text, for the lines not seen before: entering them costs more than
+    scanning a line."""
+    missing = {line for line in lines if line.strip() and line not in _seen}
+    if missing:
+        with (
+            _detect_secrets_lock,
+            transient_settings({"plugins_used": [{"name": name} for name in DETECTORS]}),
+        ):
+            if len(_seen) > SEEN_LINES:
+                _seen.clear()
+            _seen.update((line, tuple(scan_line(line))) for line in missing)
+    return [_seen.get(line, ()) for line in lines]
+
+
+def _detect_secrets(line: str, secrets: tuple) -> Iterable[tuple[str, int, int]]:
     for secret in secrets:
         value = secret.secret_value or ""
         start = line.find(value) if value else -1
@@ -214,9 +231,10 @@ def scan(text: str) -> list[Finding]:
         line_no = next(i for i, offset in enumerate(offsets) if offset > match.start()) - 1
         column = match.start() - offsets[line_no]
         spans.append((line_no, column, column + match.end() - match.start(), "Private key"))
+    detected = _detected(lines)
     for line_no, line in enumerate(lines):
-        for finder in (_detect_secrets, _credentials, _pii):
-            spans.extend((line_no, start, end, label) for label, start, end in finder(line))
+        found = [*_detect_secrets(line, detected[line_no]), *_credentials(line), *_pii(line)]
+        spans.extend((line_no, start, end, label) for label, start, end in found)
     findings: list[Finding] = []
     taken: list[tuple[int, int, int]] = []
     # Widest first, so a card number inside a URL's password is one finding.

@@ -20,6 +20,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
@@ -38,6 +39,7 @@ from postmortems.forms import (
     StartForm,
     WhyForm,
 )
+from postmortems.fragments import cached_fragment
 from postmortems.http import HtmxHttpRequest, wants_fragment
 from postmortems.models import (
     KIND_CHOICES,
@@ -348,6 +350,15 @@ def document_context(request: HtmxHttpRequest, postmortem: Postmortem) -> dict:
         "template": template,
         "outline": document_outline(template, postmortem),
         "events": events,
+        "doc_timeline_html": cached_fragment(
+            request,
+            incident=incident.pk,
+            part="timeline",
+            variant="document",
+            render=lambda extra: render_to_string(
+                "postmortems/detail.html#doc-timeline", {"events": events, "incident": incident}
+            ),
+        ),
         "facts": facts,
         "actions": actions,
         "factors": list(postmortem.factors.all()) if template.has(kinds.Structured.FACTORS) else [],
