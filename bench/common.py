@@ -81,6 +81,7 @@ def serve(
         command += ["--host", "127.0.0.1", "--port", str(port), "--no-access-log"]
     else:
         command += ["-b", f"127.0.0.1:{port}", "-w", str(workers), "--log-level", "warning"]
+        command += ["--graceful-timeout", "5"]
     environment = os.environ | PRODUCTION | {"DATABASE_URL": database_url, "REDIS_URL": redis_url}
     process = subprocess.Popen(command, cwd=cwd, env=environment | (env or {}))
     deadline = time.monotonic() + 30
@@ -100,7 +101,11 @@ def stop(*processes: subprocess.Popen) -> None:
     for process in processes:
         process.terminate()
     for process in processes:
-        process.wait(15)
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
 
 
 def scratch_database(url: str, suffix: str) -> tuple[str, str]:
