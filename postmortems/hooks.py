@@ -136,7 +136,7 @@ def ci_failure_record(*, run: FailedRun, name: str) -> Incident | None:
     window = dt.timedelta(minutes=settings.CI_FAILURE_WINDOW_MINUTES)
     # Locked: of two deliveries racing, the second sees the first's incident.
     streak = list(
-        CiFailure.objects.select_for_update()
+        CiFailure.objects.select_for_update(of=("self",))
         .select_related("incident")
         .filter(
             repository=run.repository,
