@@ -5,6 +5,7 @@ from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
@@ -46,7 +47,11 @@ def incident_out(incident: Incident, request: HttpRequest) -> dict:
             if hasattr(incident, name)
         },
         "declared_by": username(incident.declared_by),
-        "milestones": incident.milestone_times(),
+        "milestones": (
+            {e.milestone: e.occurred_at for e in incident.milestone_events}
+            if hasattr(incident, "milestone_events")  # prefetched by the list
+            else incident.milestone_times()
+        ),
         "url": request.build_absolute_uri(incident.get_absolute_url()),
     }
 
@@ -91,7 +96,9 @@ def list_incidents(request: HttpRequest, filters: Query[IncidentFilters]):
         incidents = incidents.filter(severity=filters.severity)
     if filters.since:
         incidents = incidents.filter(created_at__gte=filters.since)
-    page = incidents[filters.offset : filters.offset + filters.limit]
+    page = incidents.prefetch_related(
+        Prefetch("events", TimelineEvent.objects.milestones(), to_attr="milestone_events")
+    )[filters.offset : filters.offset + filters.limit]
     return {"count": incidents.count(), "items": [incident_out(i, request) for i in page]}
 
 

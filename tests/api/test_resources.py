@@ -6,7 +6,13 @@ import pytest
 
 from incidents.models import Incident
 from postmortems.models import ExportRun, Postmortem
-from tests.factories import ActionItemFactory, IncidentFactory, PostmortemFactory, UserFactory
+from tests.factories import (
+    ActionItemFactory,
+    IncidentFactory,
+    PostmortemFactory,
+    TimelineEventFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -165,3 +171,18 @@ def test_a_draft_is_not_exported(api, api_user):
     response = api.post(f"/postmortems/{postmortem.incident.ref}/exports", {})
     assert response.status_code == 422
     assert "state" in response.json()["errors"]
+
+
+@pytest.mark.parametrize("incidents", [2, 20])
+def test_the_incident_list_reads_the_same_queries_for_any_page_size(
+    api, django_assert_num_queries, incidents
+):
+    for _ in range(incidents):
+        TimelineEventFactory(incident=IncidentFactory(), milestone="detected")
+    # The token (with its user) and its last-use stamp, then the count, the
+    # page and the milestones of every incident on it, in one query.
+    with django_assert_num_queries(5):
+        response = api.get("/incidents")
+    assert response.status_code == 200
+    assert len(response.json()["items"]) == incidents
+    assert all("detected" in item["milestones"] for item in response.json()["items"])
