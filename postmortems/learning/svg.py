@@ -23,13 +23,16 @@ def _frame(title: str, body: list[str], legend: list[str], top: float) -> SafeSt
             f'fill="#475467">{value:g}</text>'
         )
     items = []
+    x = LEFT
     for i, name in enumerate(legend):
-        x = LEFT + i * 110
+        # "SEV-1 · Critical: full outage" -> "SEV-1": the table below has the rest.
+        label = name.split(" · ")[0]
         items.append(
             f'<rect x="{x}" y="{HEIGHT - 16}" width="10" height="10" fill="{PALETTE[i % 6]}"/>'
             f'<text x="{x + 14}" y="{HEIGHT - 7}" font-size="11" fill="#344054">'
-            f"{escape(name)}</text>"
+            f"{escape(label)}</text>"
         )
+        x += 14 + 7 * len(label) + 16  # about 7 px a character at 11 px
     svg = (
         f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">'
