@@ -8,7 +8,7 @@ URLs into links. Imports no domain models, so any app may use it.
 """
 
 import threading
-from functools import partial
+from functools import lru_cache, partial
 
 import markdown
 from bleach.linkifier import LinkifyFilter
@@ -73,6 +73,10 @@ def _cleaner() -> Cleaner:
     return cleaner
 
 
+# The same Markdown renders to the same HTML: a page shows every section on
+# every view and most are unchanged since the last one, so the result (an
+# immutable SafeString) is kept per text. Bounded: about 4,096 sections.
+@lru_cache(maxsize=4096)
 def render_markdown(text: str) -> SafeString:
     html = markdown.markdown(
         text,
