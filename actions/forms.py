@@ -166,10 +166,16 @@ class ActionItemForm(ActionCaptureForm):
         super().__init__(*args, **kwargs)
         self.fields["factor"].queryset = factors
         self.fields["factor"].empty_label = "No factor"
-        self.fields["factor"].label_from_instance = lambda factor: (
-            f"{factor.get_layer_display()}: {Truncator(factor.description).chars(80)}"
-        )
+        self.fields["factor"].label_from_instance = _factor_label
         self.fields["wont_do_reason"].label = "Why it won't be done"
+
+    def offer_factors(self, factors: list) -> None:
+        """Draw the choices from rows already read; a submitted choice is still
+        checked against the queryset."""
+        self.fields["factor"].choices = [
+            ("", "No factor"),
+            *((factor.pk, _factor_label(factor)) for factor in factors),
+        ]
 
     def clean(self) -> dict:
         data = super().clean()
@@ -187,3 +193,7 @@ class ActionItemForm(ActionCaptureForm):
                     "confirm_verified", "Confirm you have seen the signal to mark it done."
                 )
         return data
+
+
+def _factor_label(factor) -> str:
+    return f"{factor.get_layer_display()}: {Truncator(factor.description).chars(80)}"

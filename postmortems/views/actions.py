@@ -25,8 +25,13 @@ def action_form(postmortem: Postmortem, *args, **kwargs) -> ActionItemForm:
     return ActionItemForm(*args, factors=postmortem.factors.all(), **kwargs)
 
 
-def add_form(postmortem: Postmortem, *args) -> ActionItemForm:
-    return action_form(postmortem, *args, auto_id="id_action_new_%s")
+def add_form(postmortem: Postmortem, *args, factors: list | None = None) -> ActionItemForm:
+    """The add form; ``factors``: the postmortem's factors when already read
+    (the document page), so that drawing the form reads them no second time."""
+    form = action_form(postmortem, *args, auto_id="id_action_new_%s")
+    if factors is not None:
+        form.offer_factors(factors)
+    return form
 
 
 def _dated(actions: list[ActionItem]) -> list[ActionItem]:

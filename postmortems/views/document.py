@@ -339,6 +339,7 @@ def document_context(request: HtmxHttpRequest, postmortem: Postmortem) -> dict:
     actions = list(postmortem.actions.all()) if template.has(kinds.Structured.ACTIONS) else []
     for action in actions:
         action.overdue_days = action.days_overdue(today)
+    factors = list(postmortem.factors.all()) if template.has(kinds.Structured.FACTORS) else []
     revisions: list[Revision] = list(
         postmortem.revisions.select_related("author").order_by("-created_at", "-pk")[
             : REVISIONS_SHOWN + 1
@@ -361,7 +362,7 @@ def document_context(request: HtmxHttpRequest, postmortem: Postmortem) -> dict:
         ),
         "facts": facts,
         "actions": actions,
-        "factors": list(postmortem.factors.all()) if template.has(kinds.Structured.FACTORS) else [],
+        "factors": factors,
         "whys": list(postmortem.whys.all()) if template.has(kinds.Structured.WHYS) else [],
         "signoffs": list(postmortem.signoffs.all())
         if template.has(kinds.Structured.SIGNOFF)
@@ -371,14 +372,13 @@ def document_context(request: HtmxHttpRequest, postmortem: Postmortem) -> dict:
         "revisions": revisions[:REVISIONS_SHOWN],
         "more_revisions": len(revisions) > REVISIONS_SHOWN,
         "factor_form": FactorForm(auto_id="id_factor_new_%s"),
-        "action_form": add_form(postmortem),
+        "action_form": add_form(postmortem, factors=factors),
         "why_form": WhyForm(auto_id="id_why_new_%s"),
         "attachment_form": AttachmentForm(),
         "related_form": RelatedIncidentForm(visible=Incident.objects.none()),
         "layers": ContributingFactor.Layer.choices,
         "statuses": ContributingFactor.Status.choices,
         **workflow_context(postmortem),
-        **checks_context(request, postmortem),
     }
 
 
@@ -401,11 +401,13 @@ def postmortem_block(request: HtmxHttpRequest, ref: str, anchor: str) -> HttpRes
     """One block of the document, as the page shows it: what an open page
     re-fetches when the block's part changes (the live channel says which)."""
     postmortem = postmortem_for(request, ref)
+    if anchor == "checks":  # reads the incident itself: none of the document's rows
+        context = {"postmortem": postmortem, "incident": postmortem.incident}
+        context |= checks_context(request, postmortem)
+        return render(request, "postmortems/detail.html#checks-panel", context)
     context = document_context(request, postmortem)
     if anchor == "facts":
         return render(request, "postmortems/detail.html#doc-facts", context)
-    if anchor == "checks":
-        return render(request, "postmortems/detail.html#checks-panel", context)
     if anchor == "workflow":
         return render(request, "postmortems/detail.html#workflow", context | {"oob": True})
     for heading in context["outline"]:

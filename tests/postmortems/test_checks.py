@@ -302,7 +302,9 @@ def facilitated(client):
 def test_the_panel_shows_the_score_and_links_each_finding_to_its_part(facilitated):
     client, postmortem = facilitated
     postmortem.actions.update(verification_signal="")
-    response = client.get(reverse("postmortems:detail", args=[postmortem.incident.ref]))
+    page = client.get(reverse("postmortems:detail", args=[postmortem.incident.ref]))
+    assertContains(page, "Checking the document…")  # the panel loads after the page
+    response = client.get(reverse("postmortems:block", args=[postmortem.incident.ref, "checks"]))
     report = response.context["report"]
     assertContains(
         response, f"<strong>{report.passed} of {len(report.results)}</strong> checks pass."

@@ -163,9 +163,9 @@ def test_the_query_count_is_the_same_with_5_and_200_rows(
     # session, user, postmortem (+incident, facilitator); sections, events,
     # attachments, related incidents, impact fields, factors, whys, actions
     # (+owner, verifier, factor), sign-offs (+user), revisions (+author),
-    # workflow history; the add-action form's people and factors; the checks'
-    # roles, responders, declarer, status updates, checkpoints, scopes, overrides
-    with django_assert_num_queries(23):
+    # workflow history, the add-action form's people: 15, the goal of the
+    # performance issue (the checks panel loads after the page).
+    with django_assert_num_queries(15):
         response = signed_in.get(detail(postmortem))
     assert len(response.context["factors"]) == rows
     assert len(response.context["whys"]) == rows

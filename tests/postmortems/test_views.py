@@ -252,9 +252,7 @@ def test_detail_of_a_lighter_template_runs_fewer_queries(signed_in, django_asser
     postmortem = start(Kind.PULSE)
     # session, user, postmortem, sections, events, attachments, related,
     # factors, actions, revisions, workflow history, the add-action form's
-    # people and factors: the pulse template has no impact fields, whys or
-    # sign-off, so those are not read (the full template: test_document_page);
-    # the checks' roles, responders, declarer, status updates, checkpoints,
-    # scopes and overrides
-    with django_assert_num_queries(20):
+    # people: the pulse template has no impact fields, whys or sign-off, so
+    # those are not read (the full template: test_document_page)
+    with django_assert_num_queries(12):
         signed_in.get(detail(postmortem))
