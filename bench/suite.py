@@ -32,6 +32,8 @@ from common import ROOT, manage, recreate, scratch_database, serve, setup_django
 
 HERE = Path(__file__).resolve().parent
 SIZES = (10, 1_000, 5_000)
+# Measured under both gunicorn worker kinds, to choose the serving layout.
+LAYOUT_SCENARIOS = ("incident-page:10", "postmortem-page:10", "append:10")
 
 
 # Seeding
@@ -298,6 +300,19 @@ def main() -> None:
             memory_after = worker_rss(product)
         finally:
             stop(product)
+        # The serving layout: the same pages from gunicorn's sync workers (WSGI).
+        product, base = serve(
+            "postmortems.wsgi:application",
+            database_url,
+            server="gunicorn-wsgi",
+            workers=args.workers,
+            redis_url=redis_url,
+        )
+        try:
+            for scenario in LAYOUT_SCENARIOS:
+                results[f"wsgi {scenario}"] = drive(base, scenario, plan_file, **run)
+        finally:
+            stop(product)
         export_seconds = export_time(database_url, redis_url, plan["large_postmortem"])
     finally:
         connection.close()
@@ -335,6 +350,14 @@ def report(results, floors, args, memory_before, memory_after, export_seconds) -
                 f"| {label} | {size:,} | {r['p50']:.0f} / {r['p95']:.0f} | "
                 f"{ratio(r['p50'], floor['p50'])} | {r['rps']:.0f} | {r['failures']} |"
             )
+    print("\n| path (10 entries) | ASGI p50 / p95 | ASGI req/s | WSGI p50 / p95 | WSGI req/s |")
+    print("|---|---:|---:|---:|---:|")
+    for scenario in LAYOUT_SCENARIOS:
+        a, w = results[scenario], results[f"wsgi {scenario}"]
+        print(
+            f"| {scenario.split(':')[0]} | {a['p50']:.0f} / {a['p95']:.0f} | {a['rps']:.0f} | "
+            f"{w['p50']:.0f} / {w['p95']:.0f} | {w['rps']:.0f} |"
+        )
     e = results["editors"]
     growth = (memory_after - memory_before) / memory_before * 100 if memory_before else 0
     print(
