@@ -196,6 +196,11 @@ EXPORT_LOG_ROOTS = env_paths("EXPORT_LOG_ROOTS", [BASE_DIR / "var" / "log-roots"
 # Who the export's commits are by (author and committer).
 EXPORT_GIT_AUTHOR_NAME = env_str("EXPORT_GIT_AUTHOR_NAME", "Postmortem export")
 EXPORT_GIT_AUTHOR_EMAIL = env_str("EXPORT_GIT_AUTHOR_EMAIL", "postmortems@localhost")
+# Deliveries of one export run, retries and redeliveries after a killed
+# worker alike, before it is marked failed with the reason on its panel.
+EXPORT_MAX_ATTEMPTS = env_int("EXPORT_MAX_ATTEMPTS", 6)
+if EXPORT_MAX_ATTEMPTS < 1:
+    raise ImproperlyConfigured(f"EXPORT_MAX_ATTEMPTS={EXPORT_MAX_ATTEMPTS} must be at least 1.")
 
 # Email: printed to the console in development, sent through SMTP (a local
 # MTA by default) otherwise, unless EMAIL_BACKEND names another backend.

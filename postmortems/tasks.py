@@ -5,6 +5,7 @@ import random
 import socket
 
 from celery import shared_task
+from django.conf import settings
 from django.db import DatabaseError, connection
 
 from postmortems.export.files import LockTimeout
@@ -32,7 +33,7 @@ def ping_worker() -> dict[str, str | int]:
 
 # Errors worth another try: the disk, git, the repository lock, the database.
 TRANSIENT = (OSError, DatabaseError, GitError, LockTimeout)
-EXPORT_MAX_RETRIES = 5
+EXPORT_MAX_RETRIES = settings.EXPORT_MAX_ATTEMPTS - 1
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=EXPORT_MAX_RETRIES)

@@ -1,13 +1,14 @@
 import io
 import os
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.test import override_settings
-from playwright.sync_api import Page, expect, sync_playwright
+from django.test import Client, override_settings
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
 from tests.factories import UserFactory
@@ -132,6 +133,28 @@ def page(demo) -> Page:
             yield browser.new_page(viewport={"width": 1280, "height": 800})
         finally:
             browser.close()
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        need("Chromium", f"{CHROMIUM} is missing; install Debian's chromium package")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def signed_in_page(browser: Browser, user, base_url: str) -> Page:
+    """A page in a browser context of its own carrying the user's session (made through Django)."""
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies["sessionid"].value,
+          "url": base_url}]
+    )  # fmt: skip
+    return context.new_page()
 
 
 @pytest.fixture

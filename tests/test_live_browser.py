@@ -4,77 +4,16 @@ reloading, and each sees the other's presence. With Redis, each is served by
 a different server process sharing the live bus."""
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connection
-from django.test import Client
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import expect
 
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, need
+from tests.conftest import need, signed_in_page
 from tests.factories import IncidentFactory, UserFactory
+from tests.processes import start_asgi_server, stop
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def database_url() -> str:
-    """The test database, as a URL a server process can open."""
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_asgi_server(redis_url: str) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = os.environ | {
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": redis_url,
-        # The test process signs the session cookies: same key.
-        "SECRET_KEY": settings.SECRET_KEY,
-        "DEBUG": "1",
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "postmortems.asgi:application",
-         "--host", "127.0.0.1", "--port", str(port), "--lifespan", "off",
-         "--log-level", "warning", "--timeout-graceful-shutdown", "2"],
-        cwd=ROOT,
-        env=env,
-    )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return server, f"http://127.0.0.1:{port}"
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise RuntimeError("The ASGI server did not start within 30 s")
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        need("Chromium", f"{CHROMIUM} is missing; install Debian's chromium package")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -86,20 +25,7 @@ def servers(request) -> Iterator[list[str]]:
     started = [start_asgi_server(redis_url) for _ in range(request.param)]
     yield [url for _, url in started]
     for process, _ in started:
-        process.terminate()
-        process.wait(10)
-
-
-def signed_in(browser: Browser, user, base_url: str):
-    """A browser context carrying the user's session (made through Django)."""
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies["sessionid"].value,
-          "url": base_url}]
-    )  # fmt: skip
-    return context.new_page()
+        stop(process)
 
 
 @pytest.mark.parametrize("servers", [1, 2], indirect=True, ids=["one-process", "two-processes"])
@@ -111,9 +37,9 @@ def test_a_change_reaches_the_other_reader_without_a_reload(browser, servers):
     url_a = f"{servers[0]}{incident.get_absolute_url()}"
     url_b = f"{servers[-1]}{incident.get_absolute_url()}"
 
-    page_b = signed_in(browser, ben, servers[-1])
+    page_b = signed_in_page(browser, ben, servers[-1])
     page_b.goto(url_b)
-    page_a = signed_in(browser, ana, servers[0])
+    page_a = signed_in_page(browser, ana, servers[0])
     page_a.goto(url_a)
 
     # Each sees the other on the page.
@@ -144,9 +70,9 @@ def test_a_postmortem_meeting_two_editors(browser, servers):
     ben = UserFactory(first_name="Ben", last_name="Okoro")
     doc_a = f"{servers[0]}{postmortem.get_absolute_url()}"
     doc_b = f"{servers[-1]}{postmortem.get_absolute_url()}"
-    page_b = signed_in(browser, ben, servers[-1])
+    page_b = signed_in_page(browser, ben, servers[-1])
     page_b.goto(doc_b)
-    page_a = signed_in(browser, ana, servers[0])
+    page_a = signed_in_page(browser, ana, servers[0])
     page_a.goto(doc_a)
     expect(page_b.locator("#presence")).to_contain_text("Ana Silva", timeout=10_000)
     page_b.evaluate("window.__notReloaded = true")
@@ -201,7 +127,7 @@ def test_the_facilitator_fixes_what_the_checks_list_and_moves_the_draft_to_final
     from postmortems.models import Postmortem
 
     postmortem = Postmortem.objects.select_related("facilitator").get(state="draft")
-    page = signed_in(browser, postmortem.facilitator, servers[0])
+    page = signed_in_page(browser, postmortem.facilitator, servers[0])
     page.goto(f"{servers[0]}{postmortem.get_absolute_url()}")
     panel = page.locator("#checks")
     expect(panel).to_contain_text("2 to fix before Final")

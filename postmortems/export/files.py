@@ -10,15 +10,19 @@ by the next export of the same file, under the lock. Imports no domain models.
 import contextlib
 import errno
 import fcntl
+import logging
 import os
 import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+log = logging.getLogger(__name__)
+
 TEMP_SUFFIX = ".export-tmp"
-# Test hook only: seconds to stop between writing a temporary file and
-# renaming it, so a test can kill the worker at exactly that point.
+# Test hook only: "<point>:<seconds>" stops the export that long at one
+# point ("before-rename", "after-rename" of the first file written,
+# "after-commit"), so a test can kill the worker exactly there.
 PAUSE_ENV = "POSTMORTEMS_EXPORT_TEST_PAUSE"
 
 
@@ -26,10 +30,11 @@ class LockTimeout(Exception):
     """Another export held the repository's lock for too long (retried later)."""
 
 
-def _pause_for_tests() -> None:
-    seconds = float(os.environ.get(PAUSE_ENV) or 0)
-    if seconds > 0:
-        time.sleep(seconds)
+def pause_for_tests(point: str) -> None:
+    at, _, seconds = os.environ.get(PAUSE_ENV, "").partition(":")
+    if at == point and float(seconds or 0) > 0:
+        log.warning("export paused for tests at %s", point)  # the test waits for this line
+        time.sleep(float(seconds))
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -69,13 +74,14 @@ def write_atomic(path: Path, content: str) -> bool:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temp, 0o644)  # mkstemp's 0600 would hide the file from the team
-        _pause_for_tests()
+        pause_for_tests("before-rename")
         os.replace(temp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
         raise
     _fsync_dir(path.parent)
+    pause_for_tests("after-rename")
     return True
 
 

@@ -76,9 +76,13 @@ def _progress(run: ExportRun, step: str) -> None:
 
 
 def _claim(run_id: int) -> ExportRun | None:
-    """Mark the run running (again, after a killed worker); None once finished."""
+    """Mark the run running (again, after a killed worker); None once finished,
+    or failed once it has had EXPORT_MAX_ATTEMPTS deliveries: a run that kills
+    its worker every time (out of memory) would otherwise come back forever."""
     claimed = ExportRun.objects.filter(
-        pk=run_id, status__in=[Status.QUEUED, Status.RUNNING]
+        pk=run_id,
+        status__in=[Status.QUEUED, Status.RUNNING],
+        attempts__lt=settings.EXPORT_MAX_ATTEMPTS,
     ).update(
         status=Status.RUNNING,
         attempts=F("attempts") + 1,
@@ -86,6 +90,11 @@ def _claim(run_id: int) -> ExportRun | None:
         progress="Checking",
     )
     if not claimed:
+        export_fail(
+            run_id,
+            f"Gave up after {settings.EXPORT_MAX_ATTEMPTS} attempts: each one stopped "
+            "before it finished (the worker was killed or ran out of memory).",
+        )  # changes nothing when the run had finished
         return None
     return ExportRun.objects.select_related("postmortem__incident").get(pk=run_id)
 
@@ -118,6 +127,7 @@ def export_run(run_id: int) -> dict:
             written = _write(doc, targets)
             _progress(run, "Committing")
             sha = _commit(targets, message)
+            files.pause_for_tests("after-commit")
     except NotApplicable as answer:
         return _finish(run, Status.NOT_APPLICABLE, contract.not_applicable(answer.reason))
     except Blocker as blocker:

@@ -13,11 +13,11 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
+import redis
 from django.conf import settings
-from django.db import connection
+from django.urls import reverse
 
 from postmortems.celery import app as celery_app
 from postmortems.export import files
@@ -26,24 +26,15 @@ from postmortems.models import ExportRun
 from postmortems.tasks import export_postmortem
 from tests.conftest import need
 from tests.export.conftest import git
+from tests.processes import database_url
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 BASE_DIR = Path(settings.BASE_DIR)
-
-
-def database_url() -> str:
-    """This test's database, for the worker processes."""
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    if connection.vendor != "postgresql":
-        pytest.skip(f"No worker URL for {connection.vendor}")
-    auth = quote(db["USER"] or "")
-    if db["PASSWORD"]:
-        auth += ":" + quote(db["PASSWORD"])
-    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-    return f"postgres://{auth}@{host}/{db['NAME']}"
+# A task a killed worker took goes to a worker started this long after it
+# was delivered (kombu hands it over when the worker starts).
+VISIBILITY_TIMEOUT = 2
+MAX_ATTEMPTS = 3
 
 
 class Workers:
@@ -60,9 +51,11 @@ class Workers:
             "EXPORT_LOG_ROOTS": str(logs),
             "EXPORT_GIT_AUTHOR_NAME": "Postmortem export",
             "EXPORT_GIT_AUTHOR_EMAIL": "export@example.com",
-            "CELERY_VISIBILITY_TIMEOUT": "5",
+            "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
+            "EXPORT_MAX_ATTEMPTS": str(MAX_ATTEMPTS),
         }
         self.processes: list[subprocess.Popen] = []
+        self.paused_at = 0.0
 
     def start(self, **env: str) -> subprocess.Popen:
         name = f"{self.queue}-{len(self.processes)}@localhost"
@@ -90,10 +83,38 @@ class Workers:
         )
         self.processes.append(process)
         deadline = time.monotonic() + 60
-        while not celery_app.control.ping(destination=[name], timeout=1):
+        # Its log, not a ping: a worker given a queued task at once is busy
+        # with it (one at a time) and would answer no ping until it is done.
+        while f"{name} ready." not in self.log(name):
             if process.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"worker {name} did not start:\n{self.log(name)}")
+            time.sleep(0.1)
         return process
+
+    def name(self, process: subprocess.Popen) -> str:
+        return f"{self.queue}-{self.processes.index(process)}@localhost"
+
+    def wait_paused(self, process: subprocess.Popen, point: str) -> None:
+        """Until the worker's export stops at ``point`` (files.pause_for_tests)."""
+        deadline = time.monotonic() + 60
+        while f"export paused for tests at {point}" not in self.log(self.name(process)):
+            assert process.poll() is None, self.log(self.name(process))
+            assert time.monotonic() < deadline, f"the export never reached {point}"
+            time.sleep(0.1)
+        self.paused_at = time.monotonic()
+
+    def take_over(self) -> subprocess.Popen:
+        """A fresh worker, started once Redis hands it the killed worker's task."""
+        time.sleep(max(0.0, self.paused_at + VISIBILITY_TIMEOUT + 0.2 - time.monotonic()))
+        return self.start()
+
+    def stop(self, process: subprocess.Popen) -> None:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill(process)
 
     def log(self, name: str) -> str:
         return (self.tmp_path / f"{name}.log").read_text()
@@ -105,12 +126,7 @@ class Workers:
 
     def stop_all(self) -> None:
         for process in self.processes:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    self.kill(process)
+            self.stop(process)
 
 
 @pytest.fixture
@@ -181,12 +197,13 @@ def test_a_worker_killed_mid_export_leaves_no_partial_file_and_the_next_finishes
     repo, _ = roots
     hotfix = demo_postmortems["hotfix"]
     target = repo / "Planning/Changes" / hotfix.incident.change_id / "99-postmortem.md"
-    first = workers.start(**{files.PAUSE_ENV: "300"})  # stops before its first rename
+    first = workers.start(**{files.PAUSE_ENV: "before-rename:300"})
     run = send(hotfix, workers.queue)
     deadline = time.monotonic() + 60
     while not files.temp_files(target):
         assert time.monotonic() < deadline, "the export never wrote its temporary file"
         time.sleep(0.2)
+    workers.wait_paused(first, "before-rename")
 
     workers.kill(first)
 
@@ -194,7 +211,7 @@ def test_a_worker_killed_mid_export_leaves_no_partial_file_and_the_next_finishes
     run.refresh_from_db()
     assert (run.status, run.attempts) == (ExportRun.Status.RUNNING, 1)
 
-    workers.start()
+    workers.take_over()
     run = wait_finished(run)
 
     assert run.status == ExportRun.Status.COMPLETE, (run.contract, run.error)
@@ -204,3 +221,85 @@ def test_a_worker_killed_mid_export_leaves_no_partial_file_and_the_next_finishes
     leftovers = [p for p in repo.parent.rglob(f"*{files.TEMP_SUFFIX}")]
     assert leftovers == []
     assert ExportRun.objects.count() == 1
+
+
+def assert_committed_once(repo: Path, target: Path, run: ExportRun, exports: int) -> None:
+    """The file as exported, in one commit per export, nothing left over."""
+    assert run.status == ExportRun.Status.COMPLETE, (run.contract, run.error)
+    assert target.read_text() == run.markdown
+    touching = git(repo, "log", "--format=%H", "--", str(target.relative_to(repo))).split()
+    assert len(touching) == exports
+    assert touching[0] == run.commit_sha == git(repo, "rev-parse", "HEAD").strip()
+    assert git(repo, "status", "--porcelain") == ""
+    assert git(repo, "fsck", "--strict", "--no-progress") == ""
+    assert list(repo.parent.rglob(f"*{files.TEMP_SUFFIX}")) == []
+
+
+POINTS = ["before-rename", "after-rename", "after-commit"]
+
+
+def test_workers_killed_at_each_step_of_many_exports_each_commit_once(
+    workers, demo_postmortems, roots
+):
+    """Three rounds of three exports, each with its worker SIGKILLed at one
+    point (before the file's rename, after it, after the commit) and a fresh
+    worker finishing it. Each export changes the file, so each is one commit."""
+    repo, _ = roots
+    hotfix = demo_postmortems["hotfix"]
+    target = repo / "Planning/Changes" / hotfix.incident.change_id / "99-postmortem.md"
+    exports = 0
+    for round in range(3):
+        for point in POINTS:
+            exports += 1
+            title = f"Checkout 5xx after the pool change (export {exports})"
+            type(hotfix.incident).objects.filter(pk=hotfix.incident_id).update(title=title)
+            doomed = workers.start(**{files.PAUSE_ENV: f"{point}:300"})
+            run = send(hotfix, workers.queue)
+            workers.wait_paused(doomed, point)
+
+            workers.kill(doomed)
+            fresh = workers.take_over()
+            run = wait_finished(run)
+
+            assert run.attempts == 2, (round, point)
+            assert title in target.read_text()
+            assert_committed_once(repo, target, run, exports)
+            workers.stop(fresh)
+    assert len(commits(repo)) == exports + 1  # and the repository's first
+
+
+def test_an_export_that_kills_every_worker_fails_after_its_attempts_and_says_so(
+    workers, demo_postmortems, roots, client
+):
+    """A poison export (its worker dies every time, as out of memory would):
+    after EXPORT_MAX_ATTEMPTS deliveries it is failed, its message is gone,
+    and the export panel says why."""
+    repo, _ = roots
+    hotfix = demo_postmortems["hotfix"]
+    run = send(hotfix, workers.queue)
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        doomed = workers.start(**{files.PAUSE_ENV: "after-rename:300"})
+        workers.wait_paused(doomed, "after-rename")
+        workers.kill(doomed)
+        run.refresh_from_db()
+        assert (run.status, run.attempts) == (ExportRun.Status.RUNNING, attempt)
+        time.sleep(max(0.0, workers.paused_at + VISIBILITY_TIMEOUT + 0.2 - time.monotonic()))
+
+    workers.start()  # takes the message once more, and only fails the run
+    run = wait_finished(run)
+
+    assert run.status == ExportRun.Status.FAILED
+    assert run.attempts == MAX_ATTEMPTS
+    assert run.error.startswith(f"Gave up after {MAX_ATTEMPTS} attempts")
+    broker = redis.Redis.from_url(settings.REDIS_URL)
+    assert broker.llen(workers.queue) == 0
+    assert not [m for m in broker.hvals("unacked") if workers.queue.encode() in m]
+    assert commits(repo) == ["Start"]  # killed after the rename, before any commit
+    assert git(repo, "fsck", "--strict", "--no-progress") == ""
+    client.force_login(hotfix.facilitator)
+    panel = client.get(
+        reverse("postmortems:export", args=[hotfix.incident.ref]), HTTP_HX_REQUEST="true"
+    )
+    assert 'data-export-status="failed"' in panel.text
+    assert f"The export failed: Gave up after {MAX_ATTEMPTS} attempts" in panel.text
+    assert "every 1s" not in panel.text  # the panel stops polling
