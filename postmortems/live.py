@@ -176,25 +176,31 @@ class _Relay:
     async def _run(self, ready: asyncio.Event) -> None:
         import redis.asyncio as aioredis
 
+        lost = False
         while True:
             try:
                 client = aioredis.Redis.from_url(settings.REDIS_URL)
                 async with client.pubsub() as pubsub:
                     await pubsub.psubscribe(f"{CHANNEL_PREFIX}*")
                     ready.set()
+                    if lost:
+                        # Subscribed again, and only now: a page that caught up
+                        # before this could still miss a change made meanwhile.
+                        lost = False
+                        for incident in _subscribed_incidents():
+                            broadcaster.deliver(Event(incident=incident, target="*", kind="resync"))
                     async for message in pubsub.listen():
                         if message["type"] == "pmessage":
                             broadcaster.deliver(Event.from_json(message["data"]))
             except asyncio.CancelledError:
                 raise
             except Exception:
-                # Redis restarted: resubscribe, and tell every local stream to
-                # catch up, since events published meanwhile are lost.
+                # Redis restarted: the events published meanwhile are lost, so
+                # every local stream catches up once the relay resubscribes.
                 log.warning("live bus: Redis subscription lost; retrying", exc_info=True)
+                lost = True
                 ready.set()
                 await asyncio.sleep(1)
-                for incident in _subscribed_incidents():
-                    broadcaster.deliver(Event(incident=incident, target="*", kind="resync"))
 
 
 def _subscribed_incidents() -> set[int]:
