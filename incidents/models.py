@@ -150,6 +150,19 @@ class TimelineEventQuerySet(models.QuerySet["TimelineEvent"]):
     def milestones(self) -> Self:
         return self.exclude(milestone="")
 
+    def stamp(self) -> str:
+        """timeline_stamp of these entries, in one query."""
+        row = self.aggregate(n=models.Count("pk"), last=models.Max("pk"), v=models.Sum("version"))
+        return f"{row['n']}-{row['last'] or 0}-{row['v'] or 0}"
+
+
+def timeline_stamp(events: "list[TimelineEvent]") -> str:
+    """Changes whenever the entries do: an entry added raises the newest id,
+    one deleted lowers the count, an edit raises the sum of versions. Keys
+    the timeline's shared HTML (postmortems/fragments.py)."""
+    newest = max((e.pk for e in events), default=0)
+    return f"{len(events)}-{newest}-{sum(e.version for e in events)}"
+
 
 class TimelineEventKind(models.TextChoices):
     FACT = "fact", "Fact"

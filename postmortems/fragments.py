@@ -3,9 +3,11 @@
 When a change is announced on the live bus, every open page of the incident
 re-fetches the same fragment at the same moment: fifty readers would mean
 fifty identical renders. Instead the first request renders it and the rest
-read the HTML from the cache, under a key that holds the part's generation.
-``live.announce`` starts a new generation (after commit, before the event goes
-out), so a reader never gets HTML older than the event that sent it.
+read the HTML from the cache, under a key that holds a stamp of the data the
+fragment shows (for the timeline: how many entries, the newest id and the
+sum of their versions). Any change changes the stamp, so a reader never gets
+HTML older than the data, even when the cache missed a change (Redis down
+at that moment, or restarted with its old keys).
 
 A cached fragment must carry nothing personal. The one exception, the CSRF
 token of forms that also work without JavaScript, is rendered as a
@@ -13,7 +15,6 @@ placeholder and swapped for the reader's own token on the way out.
 """
 
 import logging
-import secrets
 import time
 from collections.abc import Callable
 
@@ -25,48 +26,32 @@ from django.utils.safestring import SafeString
 
 log = logging.getLogger(__name__)
 
-# Bounds how long a fragment could outlive a missed invalidation (cache down
-# at the moment of a change).
+# Old stamps are never read again: they only need to leave the cache.
 TTL_SECONDS = 300
 CSRF_PLACEHOLDER = "csrf-placeholder-0d1b5e"
 # How long a reader waits for another request's render of the same fragment.
 RENDER_WAIT_SECONDS = 2
 
 
-def _generation_key(incident: int, part: str) -> str:
-    return f"fragment-gen:{incident}:{part}"
-
-
-def invalidate(incident: int, part: str) -> None:
-    """The part changed: later reads render it anew."""
-    try:
-        cache.set(_generation_key(incident, part), secrets.token_hex(6), TTL_SECONDS)
-    except Exception:
-        log.warning("fragment cache: could not invalidate %s of %s", part, incident, exc_info=True)
-
-
-def _fragment_key(incident: int, part: str, variant: str) -> str:
-    generation_key = _generation_key(incident, part)
-    generation = cache.get(generation_key)
-    if generation is None:
-        # Never seen, or expired: a fresh generation, so no older HTML matches.
-        cache.add(generation_key, secrets.token_hex(6), TTL_SECONDS)
-        generation = cache.get(generation_key)
-    zone = timezone.get_current_timezone_name()
-    return f"fragment:{incident}:{part}:{generation}:{zone}:{variant}"
-
-
 def cached_fragment(
-    request: HttpRequest, *, incident: int, part: str, variant: str, render: Callable[[dict], str]
+    request: HttpRequest,
+    *,
+    incident: int,
+    part: str,
+    stamp: str,
+    variant: str,
+    render: Callable[[dict], str],
 ) -> SafeString:
-    """The part's HTML for this reader: from the cache when its generation is
-    current, else made by ``render(extra_context)`` and stored.
+    """The part's HTML for this reader: from the cache when it was rendered
+    from data with the same ``stamp``, else made by ``render(extra_context)``
+    and stored.
 
     ``variant`` names whatever else the HTML depends on (a filter); the
     reader's time zone is added here, since fragments show times.
     """
+    zone = timezone.get_current_timezone_name()
+    key = f"fragment:{incident}:{part}:{stamp}:{zone}:{variant}"
     try:
-        key = _fragment_key(incident, part, variant)
         html = cache.get(key)
     except Exception:
         # The cache is a speed-up: without it, render for this reader alone.

@@ -25,8 +25,6 @@ from dataclasses import asdict, dataclass, field
 from django.conf import settings
 from django.db import transaction
 
-from postmortems import fragments
-
 log = logging.getLogger(__name__)
 
 CHANNEL_PREFIX = "pm:incident:"
@@ -106,16 +104,9 @@ def publish(event: Event) -> None:
 
 
 def announce(*, incident: int, target: str, version: int = 0, actor: str = "") -> None:
-    """Publish a change event once the current transaction commits; the
-    fragment cache drops the part first, so a reader the event reaches
-    re-fetches the new HTML."""
+    """Publish a change event once the current transaction commits."""
     event = Event(incident=incident, target=target, version=version, actor=actor)
-
-    def send() -> None:
-        fragments.invalidate(incident, target)
-        _publish_quietly(event)
-
-    transaction.on_commit(send)
+    transaction.on_commit(lambda: _publish_quietly(event))
 
 
 def _publish_quietly(event: Event) -> None:

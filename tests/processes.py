@@ -84,10 +84,12 @@ def start_asgi_server(redis_url: str) -> tuple[subprocess.Popen, str]:
 
 
 class RedisServer:
-    """A redis-server of the test's own, on a free port, keeping nothing on
-    disk: killed and started again, it comes back empty, as after a crash."""
+    """A redis-server of the test's own, on a free port. Killed and started
+    again it comes back empty, as after a crash, or with ``keep_data`` (an
+    append-only file, as docker-compose runs it) with its keys as they were."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, *, keep_data: bool = False):
+        self.keep_data = keep_data
         if not shutil.which("redis-server"):
             need("redis-server", "the binary is not on PATH; install Debian's redis-server")
         self.folder = folder
@@ -98,7 +100,8 @@ class RedisServer:
     def start(self) -> None:
         self.process = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
-             "--save", "", "--appendonly", "no", "--dir", str(self.folder)],
+             "--save", "", "--appendonly", "yes" if self.keep_data else "no",
+             "--appendfsync", "always", "--dir", str(self.folder)],
             stdout=subprocess.DEVNULL,
         )  # fmt: skip
         wait_for_port(self.port, self.process, "redis-server", timeout=10)
@@ -110,8 +113,8 @@ class RedisServer:
 
 
 @contextmanager
-def redis_server(folder: Path) -> Iterator[RedisServer]:
-    redis = RedisServer(folder)
+def redis_server(folder: Path, *, keep_data: bool = False) -> Iterator[RedisServer]:
+    redis = RedisServer(folder, keep_data=keep_data)
     redis.start()
     try:
         yield redis

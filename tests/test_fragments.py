@@ -21,7 +21,7 @@ def test_simultaneous_readers_share_one_render():
     def read() -> None:
         request = RequestFactory().get("/")
         html = fragments.cached_fragment(
-            request, incident=1, part="timeline", variant="", render=render
+            request, incident=1, part="timeline", stamp="3-9-4", variant="", render=render
         )
         results.append(html)
 
@@ -37,16 +37,22 @@ def test_simultaneous_readers_share_one_render():
     assert len(set(results)) == 8
 
 
-def test_an_invalidated_part_is_rendered_again():
+def test_new_data_is_rendered_again_and_old_data_never_comes_back():
     request = RequestFactory().get("/")
     versions = iter(["first", "second"])
 
-    def read() -> str:
+    def read(stamp: str) -> str:
         return fragments.cached_fragment(
-            request, incident=2, part="timeline", variant="", render=lambda extra: next(versions)
+            request,
+            incident=2,
+            part="timeline",
+            stamp=stamp,
+            variant="",
+            render=lambda extra: next(versions),
         )
 
-    assert read() == "first"
-    assert read() == "first"
-    fragments.invalidate(2, "timeline")
-    assert read() == "second"
+    assert read("1-5-1") == "first"
+    assert read("1-5-1") == "first"  # the same data: the same HTML, not rendered again
+    # The data changed (an entry added): its stamp did too, whatever the
+    # cache missed meanwhile.
+    assert read("2-6-2") == "second"

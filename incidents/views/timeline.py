@@ -20,7 +20,7 @@ from django_htmx.http import trigger_client_event
 
 from incidents.durations import format_offset
 from incidents.forms import TimelineEventForm, TypedTimeField
-from incidents.models import Incident, TimelineEvent, TimelineEventRevision
+from incidents.models import Incident, TimelineEvent, TimelineEventRevision, timeline_stamp
 from incidents.services import (
     MilestoneTaken,
     StaleVersion,
@@ -103,6 +103,8 @@ def shared_list(request: HtmxHttpRequest, incident: Incident, context: dict | No
         request,
         incident=incident.pk,
         part="timeline",
+        # Every entry, whatever the kind filter: the page has them in hand.
+        stamp=timeline_stamp(context["events"]) if context else incident.events.stamp(),
         variant=_kind_filter(request),
         render=render_list,
     )

@@ -30,7 +30,7 @@ from django_htmx.http import HttpResponseClientRedirect
 # this one reads actions (the models of actions never reach back).
 from actions.models import ActionItem
 from incidents.durations import IncidentTimes, format_duration
-from incidents.models import Incident, TimelineEvent
+from incidents.models import Incident, TimelineEvent, timeline_stamp
 from postmortems import checks, kinds
 from postmortems.forms import (
     AttachmentForm,
@@ -355,6 +355,7 @@ def document_context(request: HtmxHttpRequest, postmortem: Postmortem) -> dict:
             request,
             incident=incident.pk,
             part="timeline",
+            stamp=timeline_stamp(events),
             variant="document",
             render=lambda extra: render_to_string(
                 "postmortems/detail.html#doc-timeline", {"events": events, "incident": incident}

@@ -54,8 +54,8 @@ def test_readers_after_the_first_are_served_without_rendering_again(
 ):
     timeline(reader(), incident)
     second = reader()
-    # session, user, incident: the entries are not read again.
-    with django_assert_num_queries(3):
+    # session, user, incident and the entries' stamp: they are not read again.
+    with django_assert_num_queries(4):
         html = timeline(second, incident)
     assert "Pager fired" in html
 

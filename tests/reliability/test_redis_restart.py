@@ -21,12 +21,17 @@ def add_entry(page: Page, text: str) -> None:
     expect(page.locator("#timeline-list")).to_contain_text(text)  # accepted
 
 
-def test_after_a_redis_restart_pages_catch_up_and_no_accepted_edit_is_lost(browser, tmp_path):
+# Empty after the restart (a crash), or with its old keys back (docker-compose
+# keeps an append-only file): a cached fragment from before must not be served.
+@pytest.mark.parametrize("keep_data", [False, True], ids=["empty", "data-kept"])
+def test_after_a_redis_restart_pages_catch_up_and_no_accepted_edit_is_lost(
+    browser, tmp_path, keep_data
+):
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop in this thread
     incident = IncidentFactory(title="Checkout errors in EU")
     ana = UserFactory(first_name="Ana", last_name="Silva")
     ben = UserFactory(first_name="Ben", last_name="Okoro")
-    with redis_server(tmp_path) as redis:
+    with redis_server(tmp_path, keep_data=keep_data) as redis:
         started = [start_asgi_server(redis.url) for _ in range(2)]
         try:
             (_, url_a), (_, url_b) = started
