@@ -8,15 +8,18 @@ from django.utils.text import Truncator
 
 from actions.dashboard import ALL, GROUP_CHOICES, teams_visible_to
 from actions.models import ActionItem, Bucket
+from incidents.access import people_who_may_see
 
 # Long enough for a holiday, short enough that nothing is parked for good.
 MAX_SNOOZE = dt.timedelta(days=30)
 
 
-def offer_people(field: forms.ModelChoiceField, *, empty_label: str) -> None:
-    """Active people, by name."""
+def offer_people(field: forms.ModelChoiceField, *, empty_label: str, people=None) -> None:
+    """Active people by name, or ``people`` (a queryset of them)."""
     field.queryset = (
-        get_user_model()
+        people
+        if people is not None
+        else get_user_model()
         .objects.filter(is_active=True)
         .order_by("first_name", "last_name", "username")
     )
@@ -35,9 +38,12 @@ class ActionCaptureForm(forms.ModelForm):
             "category": forms.RadioSelect,
         }
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, incident, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        offer_people(self.fields["owner"], empty_label="Nobody yet")
+        # An owner must be able to open the incident (restricted: its people).
+        offer_people(
+            self.fields["owner"], empty_label="Nobody yet", people=people_who_may_see(incident)
+        )
         self.fields["category"].choices = ActionItem.Category.choices
 
     def clean_owner_team(self) -> str:

@@ -30,3 +30,20 @@ def visibility_q(user: AbstractBaseUser | AnonymousUser, incident_path: str = ""
         | Q(**{f"{prefix}declared_by_id": user.pk})
         | Q(**{f"{prefix}pk__in": responder_of})
     )
+
+
+def people_who_may_see(incident):
+    """The active people an incident is visible to, by name: everyone for a
+    normal incident; for a restricted one its responders, whoever declared it
+    and superusers. The pickers of roles and owners offer only them, so
+    nobody is handed work on an incident they cannot open."""
+    from django.contrib.auth import get_user_model
+
+    people = get_user_model().objects.filter(is_active=True)
+    if incident.restricted:
+        people = people.filter(
+            Q(is_superuser=True)
+            | Q(pk=incident.declared_by_id)
+            | Q(pk__in=incident.responders.values("pk"))
+        )
+    return people.order_by("first_name", "last_name", "username")

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from incidents.access import people_who_may_see
 from incidents.models import Checkpoint, ImpactScope, Incident, RoleAssignment, TimelineEvent
 from incidents.refs import validate_change_id
 from incidents.timeparse import HELP as TIME_HELP
@@ -156,17 +157,17 @@ class RoleAssignForm(forms.Form):
     role = forms.ChoiceField(choices=RoleAssignment.Role.choices)
     user = UserChoiceField(queryset=User.objects.none(), label="Person")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, incident, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = user_choices()
+        self.fields["user"].queryset = people_who_may_see(incident)
 
 
 class SoloModeForm(forms.Form):
     user = UserChoiceField(queryset=User.objects.none(), label="Person holding every role")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, incident, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = user_choices()
+        self.fields["user"].queryset = people_who_may_see(incident)
 
 
 class StatusUpdateForm(forms.Form):

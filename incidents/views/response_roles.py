@@ -43,9 +43,10 @@ def handover_needs_checkpoint(seat: Seat, last_checkpoint_at: dt.datetime | None
     return last_checkpoint_at is None or last_checkpoint_at < seat.holder.started_at
 
 
-def _blank_form(request: HtmxHttpRequest, seats: list[Seat]) -> RoleAssignForm:
+def _blank_form(request: HtmxHttpRequest, incident, seats: list[Seat]) -> RoleAssignForm:
     vacant = next((seat.role for seat in seats if seat.holder is None), Role.COMMANDER)
-    return RoleAssignForm(prefix=PREFIX, initial={"role": vacant, "user": request.user.pk})
+    initial = {"role": vacant, "user": request.user.pk}
+    return RoleAssignForm(prefix=PREFIX, incident=incident, initial=initial)
 
 
 def roles_context(
@@ -60,7 +61,7 @@ def roles_context(
     commander = seats[0]
     return {
         "role_seats": seats,
-        "role_form": form or _blank_form(request, seats),
+        "role_form": form or _blank_form(request, incident, seats),
         "solo_holder": seats[0].holder.user if incident.solo_mode and len(holders) == 1 else None,
         "handover_prompt": handover_needs_checkpoint(commander, last_checkpoint_at),
     }
@@ -83,7 +84,7 @@ def roles_panel(request: HtmxHttpRequest, ref: str) -> HttpResponse:
 @require_POST
 def role_assign_view(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     incident = incident_for(request, ref)
-    form = RoleAssignForm(request.POST, prefix=PREFIX)
+    form = RoleAssignForm(request.POST, prefix=PREFIX, incident=incident)
     if not form.is_valid():
         return _render(request, incident, form)
     data = form.cleaned_data
@@ -94,9 +95,11 @@ def role_assign_view(request: HtmxHttpRequest, ref: str) -> HttpResponse:
 @require_POST
 def solo_mode_view(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     incident = incident_for(request, ref)
-    form = SoloModeForm(request.POST, prefix=PREFIX)
+    form = SoloModeForm(request.POST, prefix=PREFIX, incident=incident)
     if not form.is_valid():
         # The same person select carries the error, with the role kept as chosen.
-        return _render(request, incident, RoleAssignForm(request.POST, prefix=PREFIX))
+        return _render(
+            request, incident, RoleAssignForm(request.POST, prefix=PREFIX, incident=incident)
+        )
     solo_mode_declare(incident=incident, user=form.cleaned_data["user"], by=request.user)
     return answer_change(request, incident, _render(request, incident))

@@ -22,7 +22,9 @@ TEMPLATE = "postmortems/detail.html"
 
 
 def action_form(postmortem: Postmortem, *args, **kwargs) -> ActionItemForm:
-    return ActionItemForm(*args, factors=postmortem.factors.all(), **kwargs)
+    return ActionItemForm(
+        *args, factors=postmortem.factors.all(), incident=postmortem.incident, **kwargs
+    )
 
 
 def add_form(postmortem: Postmortem, *args, factors: list | None = None) -> ActionItemForm:

@@ -113,14 +113,17 @@ def meeting(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     }
     if wants_fragment(request):
         return render(request, "postmortems/meeting.html#step", context)
-    context |= {"attendees": attendees(postmortem), "form": ActionCaptureForm()}
+    form = ActionCaptureForm(incident=postmortem.incident)
+    context |= {"attendees": attendees(postmortem), "form": form}
     return render(request, "postmortems/meeting.html", context)
 
 
 @require_POST
 def meeting_capture(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     postmortem = postmortem_for(request, ref)
-    form = ActionCaptureForm(request.POST, instance=ActionItem(postmortem=postmortem))
+    form = ActionCaptureForm(
+        request.POST, instance=ActionItem(postmortem=postmortem), incident=postmortem.incident
+    )
     if not form.is_valid():
         context = {"postmortem": postmortem, "incident": postmortem.incident, "form": form}
         return render(request, "postmortems/meeting.html#capture", context, status=422)
@@ -132,7 +135,7 @@ def meeting_capture(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     context = {
         "postmortem": postmortem,
         "incident": postmortem.incident,
-        "form": ActionCaptureForm(),
+        "form": ActionCaptureForm(incident=postmortem.incident),
         "captured": action,
     }
     response = render(request, "postmortems/meeting.html#capture", context)
