@@ -54,7 +54,8 @@ def _panel(request, postmortem, part: RowPart, *, status: int = 200, **extra) ->
     return render(request, f"{TEMPLATE}#{part.panel}", context, status=status)
 
 
-def _add(request: HtmxHttpRequest, ref: str, part: RowPart) -> HttpResponse:
+@require_POST
+def add(request: HtmxHttpRequest, ref: str, part: RowPart) -> HttpResponse:
     postmortem = postmortem_for(request, ref)
     form = part.form(request.POST, auto_id=f"id_{part.noun}_new_%s")
     if not form.is_valid():
@@ -64,7 +65,8 @@ def _add(request: HtmxHttpRequest, ref: str, part: RowPart) -> HttpResponse:
     return _panel(request, postmortem, part, focus="add", **recurrence_context(request.user, row))
 
 
-def _edit(request: HtmxHttpRequest, ref: str, pk: int, part: RowPart) -> HttpResponse:
+@require_POST
+def edit(request: HtmxHttpRequest, ref: str, pk: int, part: RowPart) -> HttpResponse:
     postmortem = postmortem_for(request, ref)
     row = get_object_or_404(getattr(postmortem, part.related_name), pk=pk)
     form = part.form(request.POST, instance=part.model(postmortem=postmortem))
@@ -87,7 +89,8 @@ def _edit(request: HtmxHttpRequest, ref: str, pk: int, part: RowPart) -> HttpRes
     return _panel(request, postmortem, part, focus_row=row.pk)
 
 
-def _delete(request: HtmxHttpRequest, ref: str, pk: int, part: RowPart) -> HttpResponse:
+@require_POST
+def delete(request: HtmxHttpRequest, ref: str, pk: int, part: RowPart) -> HttpResponse:
     postmortem = postmortem_for(request, ref)
     row = get_object_or_404(getattr(postmortem, part.related_name), pk=pk)
     version = VersionForm(request.POST)
@@ -101,7 +104,8 @@ def _delete(request: HtmxHttpRequest, ref: str, pk: int, part: RowPart) -> HttpR
     return _panel(request, postmortem, part, focus="add")
 
 
-def _move(request: HtmxHttpRequest, ref: str, pk: int, part: RowPart) -> HttpResponse:
+@require_POST
+def move(request: HtmxHttpRequest, ref: str, pk: int, part: RowPart) -> HttpResponse:
     postmortem = postmortem_for(request, ref)
     row = get_object_or_404(getattr(postmortem, part.related_name), pk=pk)
     form = MoveForm(request.POST)
@@ -110,43 +114,3 @@ def _move(request: HtmxHttpRequest, ref: str, pk: int, part: RowPart) -> HttpRes
         direction = "up" if form.cleaned_data["offset"] < 0 else "down"
         return _panel(request, postmortem, part, focus_row=row.pk, focus_dir=direction)
     return _panel(request, postmortem, part, status=422)
-
-
-@require_POST
-def factor_add(request: HtmxHttpRequest, ref: str) -> HttpResponse:
-    return _add(request, ref, FACTORS)
-
-
-@require_POST
-def factor_edit(request: HtmxHttpRequest, ref: str, pk: int) -> HttpResponse:
-    return _edit(request, ref, pk, FACTORS)
-
-
-@require_POST
-def factor_delete(request: HtmxHttpRequest, ref: str, pk: int) -> HttpResponse:
-    return _delete(request, ref, pk, FACTORS)
-
-
-@require_POST
-def factor_move(request: HtmxHttpRequest, ref: str, pk: int) -> HttpResponse:
-    return _move(request, ref, pk, FACTORS)
-
-
-@require_POST
-def why_add(request: HtmxHttpRequest, ref: str) -> HttpResponse:
-    return _add(request, ref, WHYS)
-
-
-@require_POST
-def why_edit(request: HtmxHttpRequest, ref: str, pk: int) -> HttpResponse:
-    return _edit(request, ref, pk, WHYS)
-
-
-@require_POST
-def why_delete(request: HtmxHttpRequest, ref: str, pk: int) -> HttpResponse:
-    return _delete(request, ref, pk, WHYS)
-
-
-@require_POST
-def why_move(request: HtmxHttpRequest, ref: str, pk: int) -> HttpResponse:
-    return _move(request, ref, pk, WHYS)
