@@ -29,8 +29,11 @@ log = logging.getLogger(__name__)
 # Old stamps are never read again: they only need to leave the cache.
 TTL_SECONDS = 300
 CSRF_PLACEHOLDER = "csrf-placeholder-0d1b5e"
-# How long a reader waits for another request's render of the same fragment.
-RENDER_WAIT_SECONDS = 2
+# The longest one render holds the others waiting: a large timeline on a busy
+# server takes seconds, and readers who stopped waiting would all render it
+# at once, each slower for the others. A process killed mid-render leaves its
+# lock behind for this long at most.
+RENDER_LOCK_SECONDS = 60
 
 
 def cached_fragment(
@@ -69,16 +72,25 @@ def _render_once(key: str, render: Callable[[dict], str]) -> str | None:
     """Render and store, or, while another request is already rendering the
     same key, wait for its result: the event reaches every reader at once,
     and fifty simultaneous misses would otherwise mean fifty renders."""
-    if cache.add(f"{key}:rendering", 1, RENDER_WAIT_SECONDS):
-        try:
-            html = render({"csrf_token": CSRF_PLACEHOLDER})
-            cache.set(key, html, TTL_SECONDS)
-            return html
-        finally:
-            cache.delete(f"{key}:rendering")
-    deadline = time.monotonic() + RENDER_WAIT_SECONDS
+    lock = f"{key}:rendering"
+    deadline = time.monotonic() + RENDER_LOCK_SECONDS
+    pause = 0.005
     while time.monotonic() < deadline:
-        time.sleep(0.01)
-        if (html := cache.get(key)) is not None:
-            return html
-    return None  # the other render failed or stalled: render for this reader
+        if cache.add(lock, 1, RENDER_LOCK_SECONDS):
+            try:
+                html = render({"csrf_token": CSRF_PLACEHOLDER})
+                cache.set(key, html, TTL_SECONDS)
+                return html
+            finally:
+                cache.delete(lock)
+        # Someone renders it: wait for as long as their lock stands, then
+        # (their render failed) try again.
+        while time.monotonic() < deadline:
+            time.sleep(pause)
+            pause = min(pause * 2, 0.05)
+            found = cache.get_many([key, lock])
+            if key in found:
+                return found[key]
+            if lock not in found:
+                break
+    return None  # a lock outlived its render: render for this reader
