@@ -4,6 +4,10 @@ BENCH_SCENARIO names the scenario; BENCH_PLAN is a JSON file the suite
 wrote: the people (session keys) and, per scenario, what they work on.
 Each simulated person takes the next slot: their own session and, for
 section saves, their own section, so that no save meets another's version.
+
+For bench/soak.py: BENCH_RATE (requests per second per person) paces each
+person instead of asking as fast as answers come, and BENCH_LOG names a file
+that gets one line per request (time, name, ms, error).
 """
 
 import itertools
@@ -12,17 +16,27 @@ import os
 import re
 from pathlib import Path
 
-from locust import HttpUser, constant, task
+from locust import HttpUser, constant, constant_throughput, events, task
 
 PLAN = json.loads(Path(os.environ["BENCH_PLAN"]).read_text())
 SCENARIO = os.environ["BENCH_SCENARIO"]
 CSRF = "b" * 32  # any 32-character secret: the cookie and the header must agree
 VERSION = re.compile(r'name="version" value="(\d+)"')
 SLOTS = itertools.count()
+RATE = float(os.environ.get("BENCH_RATE") or 0)
+
+if os.environ.get("BENCH_LOG"):
+    LOG = open(os.environ["BENCH_LOG"], "a", buffering=1 << 16)  # noqa: SIM115 (closed at exit)
+
+    @events.request.add_listener
+    def log(request_type, name, response_time, exception, start_time=None, **kwargs):
+        LOG.write(f"{start_time:.3f},{name},{response_time:.1f},{int(exception is not None)}\n")
+
+    events.quitting.add_listener(lambda **kwargs: LOG.close())
 
 
 class Person(HttpUser):
-    wait_time = constant(0)
+    wait_time = constant_throughput(RATE) if RATE else constant(0)
 
     def on_start(self) -> None:
         self.slot = next(SLOTS)
@@ -86,3 +100,14 @@ class Person(HttpUser):
         self.client.get(
             f"/incidents/{self.work['ref']}/timeline/", headers=self.headers, name="timeline"
         )
+
+    def mixed(self) -> None:
+        """A working day: the meeting's edits and reads, the pages around
+        them and the managers' dashboard, in the proportions of the tuple."""
+        steps = (self.append, self.timeline, self.save, self.append, self.timeline,
+                 self.incident_page, self.postmortem_page, self.dashboard)  # fmt: skip
+        steps[self.turn % len(steps)]()
+        self.turn += 1
+
+    def dashboard(self) -> None:
+        self.client.get("/actions/?bucket=overdue", name="actions dashboard")

@@ -138,6 +138,55 @@ def seed(people: int) -> dict:
     return plan
 
 
+def prepare(suffix: str, *, people: int, plan_file: Path | None = None):
+    """A seeded scratch database beside the one DATABASE_URL names, with
+    Django set up on it: (admin URL, database URL, Redis URL, plan, plan file).
+    With an existing ``plan_file``, the database a last run kept is reused."""
+    redis_url = os.environ.get("REDIS_URL", "")
+    if not redis_url:
+        raise SystemExit("REDIS_URL must be set: the product runs with Redis, as in production.")
+    admin_url, database_url = scratch_database(os.environ.get("DATABASE_URL", ""), suffix)
+    reuse = plan_file is not None and plan_file.exists()
+    if not reuse:
+        recreate(admin_url, database_url)
+        manage(database_url, "migrate")
+    manage(database_url, "collectstatic", "--noinput")
+    setup_django(database_url, REDIS_URL=redis_url)
+    from django.db import connection
+
+    if reuse:
+        plan = json.loads(plan_file.read_text())
+    else:
+        plan = seed(people)
+        plan_file = plan_file or Path(tempfile.mkdtemp(prefix="pm-bench-plan-")) / "plan.json"
+        plan_file.write_text(json.dumps(plan))
+    connection.close()
+    return admin_url, database_url, redis_url, plan, plan_file
+
+
+# The product under each gunicorn worker kind.
+PRODUCT = {
+    "gunicorn-asgi": "postmortems.asgi:application",
+    "gunicorn-wsgi": "postmortems.wsgi:application",
+}
+
+
+def serve_product(database_url: str, redis_url: str, *, workers: int, server="gunicorn-asgi"):
+    """The product as docker-compose serves it (or under WSGI): (process, base URL)."""
+    return serve(PRODUCT[server], database_url, server=server, workers=workers, redis_url=redis_url)
+
+
+def celery_worker(database_url: str, redis_url: str, env: dict | None = None) -> subprocess.Popen:
+    """A real Celery worker on that database and Redis (its banner silenced)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "postmortems", "worker", "--pool", "solo",
+         "--loglevel", "WARNING"],
+        cwd=ROOT,
+        env=os.environ | {"DATABASE_URL": database_url, "REDIS_URL": redis_url} | (env or {}),
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
 # Driving
 
 
@@ -200,12 +249,7 @@ def export_time(database_url: str, redis_url: str, postmortem_id: int) -> float:
     from django.conf import settings
 
     settings.EXPORT_REPO_ROOT = repo
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "postmortems", "worker", "--pool", "solo",
-         "--loglevel", "WARNING"],
-        cwd=ROOT,
-        env=os.environ | {"DATABASE_URL": database_url, "REDIS_URL": redis_url} | env,
-    )  # fmt: skip
+    worker = celery_worker(database_url, redis_url, env)
     try:
         time.sleep(4)  # the worker connects
         Postmortem.objects.filter(pk=postmortem_id).update(
@@ -243,20 +287,9 @@ def main() -> None:
     parser.add_argument("--editors-seconds", type=int, default=60, help="the 50-editor run")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     args = parser.parse_args()
-    redis_url = os.environ.get("REDIS_URL", "")
-    if not redis_url:
-        raise SystemExit("REDIS_URL must be set: the product runs with Redis, as in production.")
-    admin_url, database_url = scratch_database(os.environ.get("DATABASE_URL", ""), "bench_suite")
-    recreate(admin_url, database_url)
-    manage(database_url, "migrate")
-    manage(database_url, "collectstatic", "--noinput")
-    setup_django(database_url, REDIS_URL=redis_url)
+    admin_url, database_url, redis_url, plan, plan_file = prepare("bench_suite", people=60)
     from django.db import connection
 
-    plan = seed(people=60)
-    connection.close()
-    plan_file = Path(tempfile.mkdtemp(prefix="pm-bench-plan-")) / "plan.json"
-    plan_file.write_text(json.dumps(plan))
     run = dict(people=args.people, seconds=args.seconds)
     results: dict[str, dict] = {}
     try:
@@ -280,12 +313,8 @@ def main() -> None:
             best = min(("gunicorn-wsgi", "gunicorn-asgi"), key=lambda s: floors[(kind, s)]["p50"])
             results[kind] = floors[(kind, best)] | {"server": best}
 
-        product, base = serve(
-            "postmortems.asgi:application",
-            database_url,
-            server="gunicorn-asgi",
-            workers=args.workers,
-            redis_url=redis_url,
+        product, base = serve_product(
+            database_url, redis_url, workers=args.workers, server="gunicorn-asgi"
         )
         try:
             for size in SIZES:
@@ -301,12 +330,8 @@ def main() -> None:
         finally:
             stop(product)
         # The serving layout: the same pages from gunicorn's sync workers (WSGI).
-        product, base = serve(
-            "postmortems.wsgi:application",
-            database_url,
-            server="gunicorn-wsgi",
-            workers=args.workers,
-            redis_url=redis_url,
+        product, base = serve_product(
+            database_url, redis_url, workers=args.workers, server="gunicorn-wsgi"
         )
         try:
             for scenario in LAYOUT_SCENARIOS:
