@@ -150,10 +150,20 @@ class TimelineEventQuerySet(models.QuerySet["TimelineEvent"]):
     def milestones(self) -> Self:
         return self.exclude(milestone="")
 
-    def stamp(self) -> str:
-        """timeline_stamp of these entries, in one query."""
-        row = self.aggregate(n=models.Count("pk"), last=models.Max("pk"), v=models.Sum("version"))
-        return f"{row['n']}-{row['last'] or 0}-{row['v'] or 0}"
+    def newest(self, limit: int | None) -> "tuple[list[TimelineEvent], int, str]":
+        """The newest ``limit`` of these entries (all when None) in time order,
+        how many there are in all, and timeline_stamp of all: one query (the
+        count and stamp are window aggregates, taken before the limit)."""
+        newest_first = self.annotate(
+            stamp_n=models.Window(models.Count("pk")),
+            stamp_last=models.Window(models.Max("pk")),
+            stamp_v=models.Window(models.Sum("version")),
+        ).order_by("-occurred_at", "-pk")
+        rows = list(newest_first[:limit] if limit else newest_first)[::-1]
+        if not rows:
+            return [], 0, "0-0-0"
+        first = rows[0]
+        return rows, first.stamp_n, f"{first.stamp_n}-{first.stamp_last}-{first.stamp_v}"
 
 
 def timeline_stamp(events: "list[TimelineEvent]") -> str:

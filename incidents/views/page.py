@@ -80,15 +80,15 @@ def header_context(
 @require_GET
 def incident_detail(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     incident = incident_for(request, ref)
+    milestones = incident.milestone_times()
     panel = timeline.panel_context(request, incident)
-    panel["timeline_list_html"] = timeline.shared_list(request, incident, panel)
-    milestones = {e.milestone: e.occurred_at for e in panel["events"] if e.milestone}
+    panel["timeline_list_html"] = timeline.shared_list(request, panel, milestones=milestones)
     context = {
         "incident": incident,
         "postmortem": getattr(incident, "postmortem", None),
         **header_context(incident, timezone.now(), milestones=milestones),
         **panel,
-        **response.panel_context(request, incident),
+        **response.panel_context(request, incident, milestones=milestones),
         "present": presence_of(incident.pk),
     }
     return render(request, "incidents/detail.html", context)

@@ -30,11 +30,14 @@ POSTMORTEM_DUE_AFTER = dt.timedelta(hours=48)
 State = Incident.State
 
 
-def panel_context(request: HtmxHttpRequest, incident: Incident) -> dict:
+def panel_context(
+    request: HtmxHttpRequest, incident: Incident, *, milestones: dict | None = None
+) -> dict:
+    """``milestones``: the incident's, when the page has read them already."""
     checkpoints = checkpoints_context(incident)
     latest = checkpoints["checkpoints"][0].recorded_at if checkpoints["checkpoints"] else None
     return {
-        **state_context(incident),
+        **state_context(incident, milestones=milestones),
         **status_context(incident),
         **roles_context(request, incident, last_checkpoint_at=latest),
         **checkpoints,
@@ -44,7 +47,7 @@ def panel_context(request: HtmxHttpRequest, incident: Incident) -> dict:
     }
 
 
-def state_context(incident: Incident, *, error: str = "") -> dict:
+def state_context(incident: Incident, *, error: str = "", milestones: dict | None = None) -> dict:
     """Active, mitigated and resolved follow the milestones; closing is the one
     explicit step, and resolving starts the postmortem clock."""
     order = list(State)
@@ -52,7 +55,9 @@ def state_context(incident: Incident, *, error: str = "") -> dict:
     resolved_at = None
     if incident.state in (State.RESOLVED, State.CLOSED):
         resolved_at = (
-            incident.events.filter(milestone=TimelineEvent.Milestone.RESOLVED)
+            milestones.get(TimelineEvent.Milestone.RESOLVED)
+            if milestones is not None
+            else incident.events.filter(milestone=TimelineEvent.Milestone.RESOLVED)
             .values_list("occurred_at", flat=True)
             .first()
         )

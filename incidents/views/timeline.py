@@ -20,7 +20,7 @@ from django_htmx.http import trigger_client_event
 
 from incidents.durations import format_offset
 from incidents.forms import TimelineEventForm, TypedTimeField
-from incidents.models import Incident, TimelineEvent, TimelineEventRevision, timeline_stamp
+from incidents.models import Incident, TimelineEvent, TimelineEventRevision
 from incidents.services import (
     MilestoneTaken,
     StaleVersion,
@@ -37,6 +37,10 @@ ENTRY = "incidents/_timeline.html#entry"
 FIELDS = ("occurred_at", "kind", "milestone", "text", "actor", "source", "highlighted")
 # DOM order of the form: the first field with an error gets the cursor.
 FOCUS_ORDER = ("occurred_at", "text", "kind", "milestone", "actor", "source")
+# The list shows the newest entries; the rest are one "Show all" away. A
+# 5,000-entry incident made a 12 MB page, and every change re-sent it to
+# every reader.
+SHOWN = 200
 
 
 # Reading
@@ -47,26 +51,29 @@ def _kind_filter(request: HtmxHttpRequest) -> str:
     return kind if kind in TimelineEvent.Kind.values else ""
 
 
-def _with_offsets(
-    events: list[TimelineEvent], started: dt.datetime | None = None
-) -> list[TimelineEvent]:
-    """Each entry's ``offset`` (T+hh:mm) from the ``started`` milestone; computed
-    from the list itself, so 1,000 entries cost no extra query."""
-    if started is None:
-        started = next((e.occurred_at for e in events if e.milestone == "started"), None)
+def _with_offsets(events: list[TimelineEvent], started: dt.datetime | None) -> list[TimelineEvent]:
+    """Each entry's ``offset`` (T+hh:mm) from the ``started`` milestone."""
     for event in events:
         event.offset = format_offset(event.occurred_at, started)
     return events
 
 
 def list_context(request: HtmxHttpRequest, incident: Incident) -> dict:
-    # "events" stays every entry in time order: the page derives milestones from it.
-    events = _with_offsets(list(incident.events.all()))
+    """The list as the panel shows it: the newest ``SHOWN`` entries of the
+    chosen kind (every one with ?timeline=all), so that the page and every
+    re-fetch cost the same whatever the incident's length."""
     kind = _kind_filter(request)
+    show_all = request.GET.get("timeline") == "all"
+    entries = incident.events.filter(kind=kind) if kind else incident.events.all()
+    shown, total, stamp = entries.newest(None if show_all else SHOWN)
     return {
         "incident": incident,
-        "events": events,
-        "timeline_entries": [e for e in events if e.kind == kind] if kind else events,
+        "timeline_entries": shown,
+        "timeline_total": total,
+        "timeline_hidden": total - len(shown),
+        "timeline_all": show_all,
+        "timeline_shown": SHOWN,
+        "timeline_stamp": stamp,
         "timeline_kind": kind,
         "timeline_kind_label": TimelineEvent.Kind(kind).label if kind else "",
         "timeline_kinds": TimelineEvent.Kind.choices,
@@ -84,28 +91,32 @@ def _event(incident: Incident, pk: int) -> TimelineEvent:
 
 @require_GET
 def events(request: HtmxHttpRequest, ref: str) -> HttpResponse:
-    """The list alone (respecting ?kind=): re-fetched after any change, by
-    every open page at once, so rendered once per change (fragments.py)."""
+    """The list alone (respecting ?kind= and ?timeline=all): re-fetched after
+    any change, by every open page at once, so rendered once per change
+    (fragments.py)."""
     incident = incident_for(request, ref)
-    return HttpResponse(shared_list(request, incident))
+    return HttpResponse(shared_list(request, list_context(request, incident)))
 
 
-def shared_list(request: HtmxHttpRequest, incident: Incident, context: dict | None = None) -> str:
-    """The list's HTML, rendered once per change for every reader (the page
-    shows the same HTML); ``context``: list_context already computed."""
+def shared_list(request: HtmxHttpRequest, context: dict, *, milestones: dict | None = None) -> str:
+    """The list's HTML (``context``: list_context), rendered once per change
+    for every reader. ``milestones``: the incident's, when the caller has
+    them (the offsets count from "started"); else read when rendering."""
+    incident = context["incident"]
 
     def render_list(extra: dict) -> str:
-        return render_to_string(
-            f"{PANEL}#list", (context or list_context(request, incident)) | extra, request=request
+        times = incident.milestone_times() if milestones is None else milestones
+        _with_offsets(
+            context["timeline_entries"], started=times.get(TimelineEvent.Milestone.STARTED)
         )
+        return render_to_string(f"{PANEL}#list", context | extra, request=request)
 
     return cached_fragment(
         request,
         incident=incident.pk,
         part="timeline",
-        # Every entry, whatever the kind filter: the page has them in hand.
-        stamp=timeline_stamp(context["events"]) if context else incident.events.stamp(),
-        variant=_kind_filter(request),
+        stamp=context["timeline_stamp"],
+        variant=f"{context['timeline_kind']}:{'all' if context['timeline_all'] else SHOWN}",
         render=render_list,
     )
 

@@ -539,9 +539,9 @@ def test_the_page_query_count_does_not_grow_with_panel_rows(
     signed_in, busy_incident, django_assert_num_queries, rows
 ):
     incident = busy_incident(rows)
-    # session, user, incident, events, postmortem, header (status, checklist),
-    # state (resolved time), checkpoints, status, roles, impact, checklist,
-    # responders, people to assign
+    # session, user, incident, milestones (also the resolved time), the newest
+    # entries, postmortem, header (status, checklist), checkpoints, status,
+    # roles, impact, checklist, responders, people to assign
     with django_assert_num_queries(15):
         response = signed_in.get(reverse("incidents:detail", args=[incident.ref]))
     assert len(response.context["scopes"]) == rows

@@ -13,6 +13,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from incidents.models import TimelineEvent, TimelineEventRevision
 from incidents.services import timeline_edit
+from incidents.views.timeline import SHOWN
 from tests.factories import IncidentFactory, TimelineEventFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -216,7 +217,7 @@ def test_the_list_filters_by_kind_and_keeps_the_filter_on_refresh(signed_in, inc
     assertContains(response, "A decision was made")
     assertNotContains(response, "A plain fact")
     # The refresh sends the chosen kind along (hx-include of the filter select).
-    assertContains(response, 'hx-include="#timeline-kind"')
+    assertContains(response, 'hx-include="#timeline-kind, #timeline-all"')
     empty = signed_in.get(url("timeline", incident), {"kind": "hypothesis"}, headers=HTMX)
     assertContains(empty, "No entries of kind “Hypothesis”")
     # An unknown kind filters nothing.
@@ -230,7 +231,8 @@ def test_the_page_filters_too_and_still_takes_its_times_from_every_entry(signed_
     assertContains(response, "We decided to roll back")
     assertNotContains(response, '<p class="timeline__text">Impact started</p>', html=True)
     assertContains(response, '<option value="decision" selected>Decision</option>', html=True)
-    assert len(response.context["events"]) == 2  # the header's milestones see both
+    # The offset counts from the "started" entry, although the filter hides it.
+    assertContains(response, '<span class="timeline__offset">T+00:14</span>', html=True)
 
 
 # Editing
@@ -448,11 +450,12 @@ def timeline_of():
     return make
 
 
-# session, user, incident, the timeline (which also gives the header its
-# milestones) and the rest of the page, none of it per entry: postmortem,
-# status updates (header and panel), checklist (meter and panel), checkpoints,
-# roles, impact scope, people to pick for a role and the named responders.
-PAGE_QUERIES = 14
+# session, user, incident, its milestones (header, offsets, state), the
+# newest entries with the count and stamp of all, and the rest of the page,
+# none of it per entry: postmortem, status updates (header and panel),
+# checklist (meter and panel), checkpoints, roles, impact scope, people to
+# pick for a role and the named responders.
+PAGE_QUERIES = 15
 
 
 @pytest.mark.parametrize("size", [10, 1000])
@@ -462,7 +465,8 @@ def test_the_incident_page_costs_the_same_with_10_or_1000_entries(
     incident = timeline_of(size)
     with django_assert_num_queries(PAGE_QUERIES):
         response = signed_in.get(incident.get_absolute_url())
-    assert len(response.context["events"]) == size
+    assert response.context["timeline_total"] == size
+    assert len(response.context["timeline_entries"]) == min(size, SHOWN)
     assertContains(response, f"Entry {size - 1}")
 
 
@@ -506,3 +510,45 @@ def test_every_aria_reference_of_the_panel_points_at_something(signed_in, incide
         ids = set(re.findall(r'\bid="([^"]+)"', content))
         for refs in re.findall(r'aria-describedby="([^"]+)"', content):
             assert set(refs.split()) <= ids, refs
+
+
+# A long timeline: the newest entries, the rest one "Show all" away
+
+
+def test_a_long_timeline_shows_its_newest_entries_and_offers_the_rest(signed_in, timeline_of):
+    incident = timeline_of(SHOWN + 5)
+    page = signed_in.get(incident.get_absolute_url())
+    assertContains(page, f"Showing the newest {SHOWN} of {SHOWN + 5} entries.")
+    assertContains(page, f"Entry {SHOWN + 4}<")
+    assertContains(page, "Entry 5<")
+    assertNotContains(page, "Entry 4<")
+    # Without JavaScript the link reloads the page with every entry.
+    everything = signed_in.get(incident.get_absolute_url(), {"timeline": "all"})
+    assertContains(everything, "Entry 0<")
+    assertContains(everything, f"Showing all {SHOWN + 5} entries.")
+    assertNotContains(everything, "Show all")
+
+
+def test_show_all_is_kept_when_the_list_refreshes_after_a_change(signed_in, timeline_of):
+    incident = timeline_of(SHOWN + 1)
+    every = signed_in.get(url("timeline", incident), {"timeline": "all"}, headers=HTMX)
+    assertContains(every, "Entry 0<")
+    # The list re-fetches itself with #timeline-all: the choice survives a change.
+    assertContains(every, '<input type="hidden" id="timeline-all" name="timeline" value="all">')
+    post_add(signed_in, incident, text="Newest of all")
+    again = signed_in.get(url("timeline", incident), {"timeline": "all"}, headers=HTMX)
+    assertContains(again, "Entry 0<")
+    assertContains(again, "Newest of all")
+    newest = signed_in.get(url("timeline", incident), headers=HTMX)
+    assertContains(newest, "Newest of all")
+    assertNotContains(newest, "Entry 0<")
+    assertNotContains(newest, 'id="timeline-all"')
+
+
+def test_the_window_counts_only_the_chosen_kind(signed_in, timeline_of):
+    incident = timeline_of(SHOWN + 5)  # the kinds take turns: a few dozen decisions
+    decisions = incident.events.filter(kind="decision").count()
+    listed = signed_in.get(url("timeline", incident), {"kind": "decision"}, headers=HTMX)
+    assert listed.content.decode().count('data-kind="decision"') == decisions
+    assertNotContains(listed, "Showing the newest")
+    assertContains(signed_in.get(url("timeline", incident), headers=HTMX), "Showing the newest")

@@ -297,8 +297,9 @@ def test_detail_query_count_does_not_grow_with_rows(signed_in, django_assert_num
     StatusUpdateFactory.create_batch(rows, incident=incident)
     for role in list(RoleAssignment.Role)[: min(rows, 4)]:
         RoleAssignmentFactory(incident=incident, role=role)
-    # session, user, incident, events, postmortem, header (status, checklist), response
-    # panels (checkpoints, status, roles, impact, checklist, responders, people to assign)
-    with django_assert_num_queries(14):
+    # session, user, incident, milestones, the newest entries, postmortem, header (status,
+    # checklist), response panels (checkpoints, status, roles, impact, checklist,
+    # responders, people to assign)
+    with django_assert_num_queries(15):
         response = signed_in.get(detail(incident))
-    assert len(response.context["events"]) == rows
+    assert response.context["timeline_total"] == rows
