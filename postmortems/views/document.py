@@ -406,6 +406,8 @@ def postmortem_block(request: HtmxHttpRequest, ref: str, anchor: str) -> HttpRes
         context = {"postmortem": postmortem, "incident": postmortem.incident}
         context |= checks_context(request, postmortem)
         return render(request, "postmortems/detail.html#checks-panel", context)
+    if anchor.startswith("section-"):
+        return _section_block(request, postmortem, anchor)
     context = document_context(request, postmortem)
     if anchor == "facts":
         return render(request, "postmortems/detail.html#doc-facts", context)
@@ -415,5 +417,20 @@ def postmortem_block(request: HtmxHttpRequest, ref: str, anchor: str) -> HttpRes
         for item in heading.items:
             if item.anchor == anchor:
                 block = {"heading": heading, "item": item}
+                return render(request, "postmortems/detail.html#doc-block", context | block)
+    raise Http404("No such part of this postmortem.")
+
+
+def _section_block(request: HtmxHttpRequest, postmortem: Postmortem, anchor: str) -> HttpResponse:
+    """A narrative section's block: its one row, not the whole document. Every
+    reader re-fetches it after each save, so it costs the same whatever the
+    rest of the postmortem holds (the timeline, 200 actions)."""
+    template = kinds.template_for(postmortem.kind)
+    for heading in outline(template):
+        for item in heading.items:
+            if item.anchor == anchor and item.spec:
+                item.section = postmortem.sections.filter(key=item.spec.key).first()
+                context = {"postmortem": postmortem, "incident": postmortem.incident}
+                block = {"heading": heading, "item": item, "template": template}
                 return render(request, "postmortems/detail.html#doc-block", context | block)
     raise Http404("No such part of this postmortem.")

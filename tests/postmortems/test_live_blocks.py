@@ -10,7 +10,12 @@ from postmortems.kinds import Kind
 from postmortems.models import ContributingFactor
 from postmortems.services import live_part, postmortem_start, row_add, section_save
 from postmortems.views.outline import OUTLINES, Sec
-from tests.factories import IncidentFactory, TimelineEventFactory, UserFactory
+from tests.factories import (
+    ActionItemFactory,
+    IncidentFactory,
+    TimelineEventFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -137,3 +142,20 @@ def test_the_workflow_block_carries_the_header_badge_along(client, postmortem):
 def test_an_unknown_block_is_404(client, postmortem):
     client.force_login(UserFactory())
     assert client.get(block(postmortem, "no-such-part")).status_code == 404
+
+
+@pytest.mark.parametrize("rows", [2, 40])
+def test_a_section_block_costs_the_same_whatever_the_document_holds(
+    client, postmortem, django_assert_num_queries, rows
+):
+    # Every reader re-fetches a section's block after each save of it.
+    client.force_login(UserFactory())
+    TimelineEventFactory.create_batch(rows, incident=postmortem.incident)
+    ActionItemFactory.create_batch(rows, postmortem=postmortem)
+    section = postmortem.sections.get(key="executive_summary")
+    section_save(section=section, by=UserFactory(), body="**Pool exhausted** at peak", version=1)
+    # session, user, the postmortem with its incident, the section
+    with django_assert_num_queries(4):
+        html = client.get(block(postmortem, "section-executive_summary")).content.decode()
+    assert "<strong>Pool exhausted</strong> at peak" in html
+    assert 'data-block="section-executive_summary"' in html
