@@ -101,14 +101,16 @@ def events(request: HtmxHttpRequest, ref: str) -> HttpResponse:
 def shared_list(request: HtmxHttpRequest, context: dict, *, milestones: dict | None = None) -> str:
     """The list's HTML (``context``: list_context), rendered once per change
     for every reader. ``milestones``: the incident's, when the caller has
-    them (the offsets count from "started"); else read when rendering."""
+    them already."""
     incident = context["incident"]
+    times = incident.milestone_times() if milestones is None else milestones
+    # The offsets count from "started", which a kind filter may hide: its
+    # time is part of the key, so moving it re-renders every filtered list.
+    started = times.get(TimelineEvent.Milestone.STARTED)
+    shown = "all" if context["timeline_all"] else SHOWN
 
     def render_list(extra: dict) -> str:
-        times = incident.milestone_times() if milestones is None else milestones
-        _with_offsets(
-            context["timeline_entries"], started=times.get(TimelineEvent.Milestone.STARTED)
-        )
+        _with_offsets(context["timeline_entries"], started=started)
         return render_to_string(f"{PANEL}#list", context | extra, request=request)
 
     return cached_fragment(
@@ -116,7 +118,7 @@ def shared_list(request: HtmxHttpRequest, context: dict, *, milestones: dict | N
         incident=incident.pk,
         part="timeline",
         stamp=context["timeline_stamp"],
-        variant=f"{context['timeline_kind']}:{'all' if context['timeline_all'] else SHOWN}",
+        variant=f"{context['timeline_kind']}:{shown}:{started.timestamp() if started else '-'}",
         render=render_list,
     )
 

@@ -54,8 +54,9 @@ def test_readers_after_the_first_are_served_without_rendering_again(
 ):
     timeline(reader(), incident)
     second = reader()
-    # session, user, incident and the entries' stamp: they are not read again.
-    with django_assert_num_queries(4):
+    # session, user, incident, the newest entries with their stamp and the
+    # milestones: the entries are not rendered again.
+    with django_assert_num_queries(5):
         html = timeline(second, incident)
     assert "Pager fired" in html
 
@@ -96,3 +97,26 @@ def test_the_kind_filter_is_kept_apart(incident):
     assert "Roll back" in everything
     assert "Roll back" in decisions
     assert "Pager fired" not in decisions
+
+
+def test_a_filtered_list_follows_the_start_of_impact_it_does_not_show(incident):
+    # The offsets count from the "started" entry, a fact: a list of decisions
+    # hides it, yet must follow it when it moves.
+    started = TimelineEventFactory(
+        incident=incident, occurred_at=T0, milestone="started", text="Impact started"
+    )
+    TimelineEventFactory(
+        incident=incident, occurred_at=T0 + dt.timedelta(minutes=30), kind="decision"
+    )
+    client = reader()
+
+    def decisions() -> str:
+        url = reverse("incidents:timeline", args=[incident.ref])
+        return client.get(url, {"kind": "decision"}).content.decode()
+
+    assert "T+00:30" in decisions()
+    with_author = UserFactory()
+    timeline_edit(
+        event=started, by=with_author, version=1, occurred_at=T0 + dt.timedelta(minutes=10)
+    )
+    assert "T+00:20" in decisions()
