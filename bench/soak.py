@@ -17,7 +17,6 @@ memory from the first window (after warm-up) to the last.
 
 import argparse
 import contextlib
-import json
 import os
 import subprocess
 import sys
@@ -95,11 +94,9 @@ def main() -> None:
     parser.add_argument("--window", type=int, default=5, help="minutes per table row")
     parser.add_argument("--workers", type=int, default=2, help="web workers (as docker-compose)")
     args = parser.parse_args()
-    admin_url, database_url, redis_url, plan, plan_file = prepare("bench_soak", people=args.people)
+    admin_url, database_url, redis_url, _, plan_file = prepare("bench_soak", people=args.people)
     from django.db import connection
 
-    plan["mixed"] = plan["editors"]
-    plan_file.write_text(json.dumps(plan))
     worker = celery_worker(database_url, redis_url)
     web, base = serve_product(database_url, redis_url, workers=args.workers)
     try:

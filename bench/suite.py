@@ -13,9 +13,9 @@ postmortem also has 200 action items and 50 factors), and starts:
   and under gunicorn with uvicorn workers (ASGI), same workers, same
   database. The floor is the faster of the two.
 Then it drives each with locust (headless, a fixed number of people for a
-fixed time), measures an export of the large postmortem from queue to
-commit with a real Celery worker, and the web workers' memory around the
-run of 50 concurrent editors. Prints Markdown tables (docs/benchmarks.md).
+fixed time), the web workers' memory after a warm-up and after 10,000 more
+requests of mixed use, and an export of the large postmortem from queue to
+commit with a real Celery worker. Prints Markdown tables (docs/benchmarks.md).
 """
 
 import argparse
@@ -124,7 +124,7 @@ def seed(people: int) -> dict:
             plan[f"{scenario}:{size}"] = {"ref": ref, "sections": sections}
     # The meeting: 50 people, each on their own section of three postmortems.
     rooms = [incident(200, 5, 5) for _ in range(3)]
-    plan["editors"] = {
+    plan["editors"] = plan["mixed"] = {
         "ref": rooms[0][0],
         "sections": [pair for _, sections, _ in rooms for pair in sections],
     }
@@ -234,6 +234,16 @@ def worker_rss(master: subprocess.Popen) -> int:
     return total
 
 
+def memory_over(base: str, master: subprocess.Popen, plan_file: Path, *, requests: int):
+    """The web workers' memory (kB) after a warm-up of the mixed scenario and
+    again after at least ``requests`` more: (before, after, requests served)."""
+    drive(base, "mixed", plan_file, people=10, seconds=30)  # caches and pools fill
+    before, served = worker_rss(master), 0
+    while served < requests:
+        served += drive(base, "mixed", plan_file, people=10, seconds=60)["requests"]
+    return before, worker_rss(master), served
+
+
 def export_time(database_url: str, redis_url: str, postmortem_id: int) -> float:
     """Seconds from asking for the export to its commit, through a real worker."""
     from django.contrib.auth import get_user_model
@@ -285,6 +295,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=15, help="length of each scenario")
     parser.add_argument("--workers", type=int, default=2, help="web workers (as docker-compose)")
     parser.add_argument("--editors-seconds", type=int, default=60, help="the 50-editor run")
+    parser.add_argument(
+        "--memory-requests", type=int, default=10_000, help="mixed requests between readings"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     args = parser.parse_args()
     admin_url, database_url, redis_url, plan, plan_file = prepare("bench_suite", people=60)
@@ -322,11 +335,10 @@ def main() -> None:
                     results[f"{scenario}:{size}"] = drive(
                         base, f"{scenario}:{size}", plan_file, **run
                     )
-            memory_before = worker_rss(product)
             results["editors"] = drive(
                 base, "editors", plan_file, people=50, seconds=args.editors_seconds
             )
-            memory_after = worker_rss(product)
+            memory = memory_over(base, product, plan_file, requests=args.memory_requests)
         finally:
             stop(product)
         # The serving layout: the same pages from gunicorn's sync workers (WSGI).
@@ -343,10 +355,10 @@ def main() -> None:
         connection.close()
         if not args.keep:
             recreate(admin_url, database_url, drop_only=True)
-    report(results, floors, args, memory_before, memory_after, export_seconds)
+    report(results, floors, args, memory, export_seconds)
 
 
-def report(results, floors, args, memory_before, memory_after, export_seconds) -> None:
+def report(results, floors, args, memory, export_seconds) -> None:
     write, read = results["floor-write"], results["floor-read"]
     print(
         f"\nPostgreSQL + Redis, {args.workers} gunicorn workers; {args.people} people for "
@@ -384,7 +396,8 @@ def report(results, floors, args, memory_before, memory_after, export_seconds) -
             f"{w['p50']:.0f} / {w['p95']:.0f} | {w['rps']:.0f} |"
         )
     e = results["editors"]
-    growth = (memory_after - memory_before) / memory_before * 100 if memory_before else 0
+    before, after, served = memory
+    growth = (after - before) / before * 100
     print(
         f"\n50 concurrent editors for {args.editors_seconds} s: {e['requests']:,} requests, "
         f"{e['rps']:.0f} req/s, "
@@ -392,8 +405,8 @@ def report(results, floors, args, memory_before, memory_after, export_seconds) -
         f"(p95/p50 {e['p95'] / max(e['p50'], 1):.1f}x)."
     )
     print(
-        f"Web workers' memory: {memory_before / 1024:.0f} MB before, "
-        f"{memory_after / 1024:.0f} MB after those requests ({growth:+.1f}%)."
+        f"Web workers' memory (after a warm-up): {before / 1024:.0f} MB, then "
+        f"{after / 1024:.0f} MB after {served:,} more mixed requests ({growth:+.1f}%)."
     )
     print(f"Export of the large postmortem, queue to commit: {export_seconds:.2f} s.")
 
