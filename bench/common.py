@@ -28,7 +28,7 @@ PRODUCTION = {
     "STATIC_ROOT": tempfile.mkdtemp(prefix="pm-bench-static-"),
     "LOG_LEVEL": "WARNING",
     # As docker-compose's web service (the floor uses it too).
-    "DATABASE_POOL_SIZE": "8",
+    "DATABASE_POOL_SIZE": "20",
 }
 
 # How a server process is started: the command before the application path.

@@ -101,7 +101,11 @@ DATABASES = {
     )
 }
 # A pool of PostgreSQL connections per web process spares each request a new
-# connection (about a tenth of a fragment round trip, bench/hotspots.py).
+# connection (about a third of a fragment round trip, bench/hotspots.py).
+# Under ASGI every request in flight runs on a thread of its own and holds a
+# connection, so size it above a process's concurrent requests: a request
+# that finds none free waits DATABASE_POOL_TIMEOUT seconds, then fails (the
+# soak in docs/benchmarks.md failed 288 requests with 8 and 10 s).
 # Off unless sized: Celery's prefork workers must not inherit a parent's pool.
 DATABASE_POOL_SIZE = env_int("DATABASE_POOL_SIZE", 0)
 if DATABASE_POOL_SIZE and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
@@ -109,7 +113,7 @@ if DATABASE_POOL_SIZE and DATABASES["default"]["ENGINE"] == "django.db.backends.
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 1,
         "max_size": DATABASE_POOL_SIZE,
-        "timeout": 10,  # waiting longer for a free connection: answer 500, not hang
+        "timeout": env_int("DATABASE_POOL_TIMEOUT", 30),
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(_SQLITE_OPTIONS)
