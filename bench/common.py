@@ -27,8 +27,6 @@ PRODUCTION = {
     "CSRF_COOKIE_SECURE": "0",
     "STATIC_ROOT": tempfile.mkdtemp(prefix="pm-bench-static-"),
     "LOG_LEVEL": "WARNING",
-    # As docker-compose's web service (the floor uses it too).
-    "DATABASE_POOL_SIZE": "20",
 }
 
 # How a server process is started: the command before the application path.

@@ -100,21 +100,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-# A pool of PostgreSQL connections per web process spares each request a new
-# connection (about a third of a fragment round trip, bench/hotspots.py).
-# Under ASGI every request in flight runs on a thread of its own and holds a
-# connection, so size it above a process's concurrent requests: a request
-# that finds none free waits DATABASE_POOL_TIMEOUT seconds, then fails (the
-# soak in docs/benchmarks.md failed 288 requests with 8 and 10 s).
-# Off unless sized: Celery's prefork workers must not inherit a parent's pool.
-DATABASE_POOL_SIZE = env_int("DATABASE_POOL_SIZE", 0)
-if DATABASE_POOL_SIZE and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps them; Django requires 0
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": 1,
-        "max_size": DATABASE_POOL_SIZE,
-        "timeout": env_int("DATABASE_POOL_TIMEOUT", 30),
-    }
+# No connection pool (Django's "pool" option): under ASGI a request the client
+# aborts leaves its thread's executor broken, request_finished never runs and
+# the pooled connection is never given back; the 30-minute soak ran a pool of
+# 8 dry in 20 minutes (docs/benchmarks.md). A connection per request it is.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(_SQLITE_OPTIONS)
     # A file (not :memory:) so that live-server and concurrency tests share it;

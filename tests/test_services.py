@@ -26,7 +26,6 @@ from postmortems.celery import app as celery_app
 from postmortems.tasks import ping_worker
 from tests.conftest import need
 from tests.factories import IncidentFactory, TimelineEventFactory
-from tests.processes import database_url
 
 BASE_DIR = Path(settings.BASE_DIR)
 OWN_APPS = ("incidents", "postmortems", "actions")
@@ -200,43 +199,3 @@ def test_migrations_apply_to_a_fresh_sqlite_database(tmp_path):
         name for (name,) in sqlite3.connect(database).execute("SELECT name FROM sqlite_master")
     }
     assert {"incidents_incident", "incidents_timelineevent", "actions_actionitem"} <= tables
-
-
-# Two "requests" in one process: each ends by closing its connection, as
-# Django does after every request. Prints the backends that served them.
-TWO_REQUESTS = """
-import django
-django.setup()
-from django.db import connection
-pids = []
-for _ in range(2):
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pids.append(cursor.fetchone()[0])
-    connection.close()
-print(pids[0] == pids[1])
-"""
-
-
-@pytest.mark.services
-@pytest.mark.django_db
-@pytest.mark.parametrize(("pool_size", "same_backend"), [("2", "True"), ("0", "False")])
-def test_a_sized_pool_serves_the_next_request_on_the_same_connection(
-    on_postgres, pool_size, same_backend
-):
-    result = subprocess.run(
-        [sys.executable, "-c", TWO_REQUESTS],
-        cwd=settings.BASE_DIR,
-        env={
-            "PATH": os.environ["PATH"],
-            "DJANGO_SETTINGS_MODULE": "postmortems.settings",
-            "DEBUG": "1",
-            "DATABASE_URL": database_url(),
-            "DATABASE_POOL_SIZE": pool_size,
-        },
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == same_backend

@@ -17,8 +17,5 @@ ROOT_URLCONF = "urls"
 INSTALLED_APPS: list[str] = []
 MIDDLEWARE: list[str] = []
 DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"])}
-# Connections as the product makes them (postmortems/settings.py): pooled when sized.
-if size := int(os.environ.get("DATABASE_POOL_SIZE") or 0):
-    DATABASES["default"]["OPTIONS"] = {"pool": {"min_size": 1, "max_size": size}}
 TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates"}]
 USE_TZ = True
