@@ -152,8 +152,11 @@ class TimelineEventQuerySet(models.QuerySet["TimelineEvent"]):
 
     def newest(self, limit: int | None) -> "tuple[list[TimelineEvent], int, str]":
         """The newest ``limit`` of these entries (all when None) in time order,
-        how many there are in all, and timeline_stamp of all: one query (the
-        count and stamp are window aggregates, taken before the limit)."""
+        how many there are in all, and a stamp of all that changes whenever
+        they do (an entry added raises the newest id, one deleted lowers the
+        count, an edit raises the sum of versions): one query, the count and
+        stamp being window aggregates, taken before the limit. The stamp keys
+        the shared HTML of the list (postmortems/fragments.py)."""
         newest_first = self.annotate(
             stamp_n=models.Window(models.Count("pk")),
             stamp_last=models.Window(models.Max("pk")),
@@ -164,14 +167,6 @@ class TimelineEventQuerySet(models.QuerySet["TimelineEvent"]):
             return [], 0, "0-0-0"
         first = rows[0]
         return rows, first.stamp_n, f"{first.stamp_n}-{first.stamp_last}-{first.stamp_v}"
-
-
-def timeline_stamp(events: "list[TimelineEvent]") -> str:
-    """Changes whenever the entries do: an entry added raises the newest id,
-    one deleted lowers the count, an edit raises the sum of versions. Keys
-    the timeline's shared HTML (postmortems/fragments.py)."""
-    newest = max((e.pk for e in events), default=0)
-    return f"{len(events)}-{newest}-{sum(e.version for e in events)}"
 
 
 class TimelineEventKind(models.TextChoices):

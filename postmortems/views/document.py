@@ -1,6 +1,7 @@
 """The postmortem list, the start page and the document page."""
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 
 from django import forms
@@ -22,6 +23,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
@@ -30,7 +32,7 @@ from django_htmx.http import HttpResponseClientRedirect
 # this one reads actions (the models of actions never reach back).
 from actions.models import ActionItem
 from incidents.durations import IncidentTimes, format_duration
-from incidents.models import Incident, TimelineEvent, timeline_stamp
+from incidents.models import Incident, TimelineEvent
 from postmortems import checks, kinds
 from postmortems.forms import (
     AttachmentForm,
@@ -327,6 +329,34 @@ def document_outline(template: kinds.Template, postmortem: Postmortem) -> list:
     return headings
 
 
+# Rows of the document's timeline rendered and cached together: a change
+# re-renders the chunk it falls in, not every row (an incident's scribe may
+# add an entry every few seconds while the postmortem is open).
+TIMELINE_CHUNK = 100
+
+
+def doc_timeline_html(request: HtmxHttpRequest, incident: Incident, events: list) -> str:
+    chunks = []
+    for start in range(0, len(events), TIMELINE_CHUNK):
+        rows = events[start : start + TIMELINE_CHUNK]
+        # Each row's id and version: any edit, insertion or deletion changes it.
+        rows_key = ",".join(f"{e.pk}.{e.version}" for e in rows).encode()
+        chunks.append(
+            cached_fragment(
+                request,
+                incident=incident.pk,
+                part="doc-timeline",
+                stamp=hashlib.blake2b(rows_key, digest_size=16).hexdigest(),
+                variant="",
+                render=lambda extra, rows=rows: render_to_string(
+                    "postmortems/detail.html#doc-timeline-rows", {"events": rows}
+                ),
+            )
+        )
+    context = {"events": events, "incident": incident, "rows_html": SafeString("".join(chunks))}
+    return render_to_string("postmortems/detail.html#doc-timeline", context)
+
+
 def document_context(request: HtmxHttpRequest, postmortem: Postmortem) -> dict:
     template = kinds.template_for(postmortem.kind)
     prefetch_related_objects([postmortem], *_parts_to_load(template, request.user))
@@ -351,16 +381,7 @@ def document_context(request: HtmxHttpRequest, postmortem: Postmortem) -> dict:
         "template": template,
         "outline": document_outline(template, postmortem),
         "events": events,
-        "doc_timeline_html": cached_fragment(
-            request,
-            incident=incident.pk,
-            part="timeline",
-            stamp=timeline_stamp(events),
-            variant="document",
-            render=lambda extra: render_to_string(
-                "postmortems/detail.html#doc-timeline", {"events": events, "incident": incident}
-            ),
-        ),
+        "doc_timeline_html": doc_timeline_html(request, incident, events),
         "facts": facts,
         "actions": actions,
         "factors": factors,

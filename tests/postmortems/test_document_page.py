@@ -9,8 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains
 
+from incidents.services import timeline_edit
 from postmortems.kinds import TEMPLATES, Kind
 from postmortems.services import postmortem_start
+from postmortems.views import document
 from postmortems.views.outline import OUTLINES, Sec, section_keys
 from tests.factories import (
     ActionItemFactory,
@@ -170,4 +172,34 @@ def test_the_query_count_is_the_same_with_5_and_200_rows(
     assert len(response.context["factors"]) == rows
     assert len(response.context["whys"]) == rows
     assert len(response.context["actions"]) == rows
-    assert len(response.context["events"]) == rows
+    assert response.content.decode().count('<td class="nowrap mono"><time') == rows
+
+
+def test_a_timeline_change_re_renders_only_the_rows_around_it(signed_in, monkeypatch):
+    incident = IncidentFactory()
+    postmortem_start(incident=incident, kind=Kind.FULL, facilitator=None)
+    start = timezone.now() - dt.timedelta(days=1)
+    events = [
+        TimelineEventFactory(incident=incident, occurred_at=start + dt.timedelta(minutes=n))
+        for n in range(2 * document.TIMELINE_CHUNK + 10)
+    ]
+    renders = []
+    real = document.render_to_string
+
+    def counting(template, context=None, **kwargs):
+        if template.endswith("#doc-timeline-rows"):
+            renders.append(len(context["events"]))
+        return real(template, context, **kwargs)
+
+    monkeypatch.setattr(document, "render_to_string", counting)
+    page = reverse("postmortems:detail", args=[incident.ref])
+    signed_in.get(page)
+    assert renders == [document.TIMELINE_CHUNK, document.TIMELINE_CHUNK, 10]
+    renders.clear()
+    # An edit in the second chunk: that chunk alone is rendered again.
+    timeline_edit(event=events[150], by=UserFactory(), version=1, text="Rollback finished")
+    response = signed_in.get(page)
+    assert renders == [document.TIMELINE_CHUNK]
+    assertContains(response, "Rollback finished")
+    # Every row is there, each once.
+    assert response.content.decode().count('<td class="nowrap mono"><time') == len(events)
