@@ -14,7 +14,7 @@ postmortem also has 200 action items and 50 factors), and starts:
   database. The floor is the faster of the two.
 Then it drives each with locust (headless, a fixed number of people for a
 fixed time), the web workers' memory after a warm-up and after 10,000 more
-requests of mixed use, and an export of the large postmortem from queue to
+requests of a review meeting, and an export of the large postmortem from queue to
 commit with a real Celery worker. Prints Markdown tables (docs/benchmarks.md).
 """
 
@@ -235,12 +235,13 @@ def worker_rss(master: subprocess.Popen) -> int:
 
 
 def memory_over(base: str, master: subprocess.Popen, plan_file: Path, *, requests: int):
-    """The web workers' memory (kB) after a warm-up of the mixed scenario and
-    again after at least ``requests`` more: (before, after, requests served)."""
-    drive(base, "mixed", plan_file, people=10, seconds=30)  # caches and pools fill
+    """The web workers' memory (kB) after a warm-up of the meeting's requests
+    (append, save, re-read) and again after at least ``requests`` more:
+    (before, after, requests served). bench/soak.py watches the mixed use."""
+    drive(base, "editors", plan_file, people=10, seconds=30)  # caches fill
     before, served = worker_rss(master), 0
     while served < requests:
-        served += drive(base, "mixed", plan_file, people=10, seconds=60)["requests"]
+        served += drive(base, "editors", plan_file, people=10, seconds=30)["requests"]
     return before, worker_rss(master), served
 
 
@@ -296,7 +297,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="web workers (as docker-compose)")
     parser.add_argument("--editors-seconds", type=int, default=60, help="the 50-editor run")
     parser.add_argument(
-        "--memory-requests", type=int, default=10_000, help="mixed requests between readings"
+        "--memory-requests", type=int, default=10_000, help="requests between the readings"
     )
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     args = parser.parse_args()
@@ -406,7 +407,7 @@ def report(results, floors, args, memory, export_seconds) -> None:
     )
     print(
         f"Web workers' memory (after a warm-up): {before / 1024:.0f} MB, then "
-        f"{after / 1024:.0f} MB after {served:,} more mixed requests ({growth:+.1f}%)."
+        f"{after / 1024:.0f} MB after {served:,} more editors' requests ({growth:+.1f}%)."
     )
     print(f"Export of the large postmortem, queue to commit: {export_seconds:.2f} s.")
 
