@@ -7,7 +7,7 @@ section saves, their own section, so that no save meets another's version.
 
 For bench/soak.py: BENCH_RATE (requests per second per person) paces each
 person instead of asking as fast as answers come, and BENCH_LOG names a file
-that gets one line per request (time, name, ms, error).
+that gets one line per request (time, name, ms, failed, why).
 """
 
 import itertools
@@ -30,7 +30,9 @@ if os.environ.get("BENCH_LOG"):
 
     @events.request.add_listener
     def log(request_type, name, response_time, exception, start_time=None, **kwargs):
-        LOG.write(f"{start_time:.3f},{name},{response_time:.1f},{int(exception is not None)}\n")
+        failed = int(exception is not None)
+        why = repr(exception).replace(",", ";")[:120] if failed else ""
+        LOG.write(f"{start_time:.3f},{name},{response_time:.1f},{failed},{why}\n")
 
     events.quitting.add_listener(lambda **kwargs: LOG.close())
 

@@ -16,6 +16,7 @@ memory from the first window (after warm-up) to the last.
 """
 
 import argparse
+import collections
 import contextlib
 import os
 import subprocess
@@ -61,7 +62,7 @@ def soak(base: str, plan_file: Path, *, people: int, rate: float, seconds: int, 
 def windows(log: Path, started: float, memory: list, minutes: int, seconds: int) -> list[dict]:
     """Per-window figures over the soak's ``seconds``: requests, errors,
     p50 / p95 (ms), the memory sampled last in the window."""
-    rows = [line.split(",") for line in log.read_text().splitlines()]
+    rows = [line.split(",", 4) for line in log.read_text().splitlines()]
     width = 60 * minutes
     out = []
     for start in range(0, seconds - width + 1, width):
@@ -111,6 +112,13 @@ def main() -> None:
         connection.close()
         recreate(admin_url, database_url, drop_only=True)
     report(args, probe, rate, windows(log, started, memory, args.window, 60 * args.minutes))
+    failures = collections.Counter(
+        (name, why)
+        for _, name, _, failed, why in (r.split(",", 4) for r in log.read_text().splitlines())
+        if failed == "1"
+    )
+    for (name, why), count in failures.most_common():
+        print(f"- {count} x {name}: {why}")
 
 
 def report(args, probe: dict, rate: float, rows: list[dict]) -> None:
