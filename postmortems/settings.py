@@ -102,8 +102,8 @@ DATABASES = {
 }
 # No connection pool (Django's "pool" option): under ASGI a request the client
 # aborts leaves its thread's executor broken, request_finished never runs and
-# the pooled connection is never given back; the 30-minute soak ran a pool of
-# 8 dry in 20 minutes (docs/benchmarks.md). A connection per request it is.
+# the pooled connection is never given back; with a pool of 8 the 30-minute
+# soak failed 288 requests (docs/benchmarks.md). A connection per request it is.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(_SQLITE_OPTIONS)
     # A file (not :memory:) so that live-server and concurrency tests share it;

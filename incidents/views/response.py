@@ -54,13 +54,9 @@ def state_context(incident: Incident, *, error: str = "", milestones: dict | Non
     here = order.index(State(incident.state))
     resolved_at = None
     if incident.state in (State.RESOLVED, State.CLOSED):
-        resolved_at = (
-            milestones.get(TimelineEvent.Milestone.RESOLVED)
-            if milestones is not None
-            else incident.events.filter(milestone=TimelineEvent.Milestone.RESOLVED)
-            .values_list("occurred_at", flat=True)
-            .first()
-        )
+        if milestones is None:
+            milestones = incident.milestone_times()
+        resolved_at = milestones.get(TimelineEvent.Milestone.RESOLVED)
     return {
         "state_steps": [
             (state, "done" if i < here else "current" if i == here else "todo")
